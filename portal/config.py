@@ -1,0 +1,155 @@
+"""Configuration read from the environment, in one place, validated at start-up."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE_PATH = PROJECT_ROOT / "instance"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely; the message says what to set."""
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def ensure_secret_key(instance_path: Path) -> str:
+    """Return the embedded deployment's secret key, creating it once on first use.
+
+    The file is created with O_EXCL so that concurrent workers racing at start-up all end up
+    reading the single key the first one wrote, never each generating their own.
+    """
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key_file = instance_path / "secret_key"
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    for _ in range(50):
+        key = key_file.read_text().strip()
+        if key:
+            return key
+        # Another process created the file a moment ago and is still writing it.
+        time.sleep(0.02)
+    raise ConfigError(f"{key_file} is empty; delete it and start again")
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the common postgres:// spellings and route them through psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    ENV_NAME = "development"
+    DEBUG = False
+    TESTING = False
+
+    DISTRICT_NAME_ZH = "松江区"
+    DISTRICT_NAME_EN = "Songjiang District"
+    DISTRICT_HOTLINE = "12345"
+
+    SECRET_KEY: str | None = None
+    DATABASE_URL: str | None = None
+    REDIS_URL: str | None = None
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh", "en")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PREFERENCE_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session instead, so long forms do not expire
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600  # static URLs carry a content hash
+
+    RATELIMIT_HEADERS_ENABLED = True
+
+    DEMO_DATA_ALLOWED = True
+
+    @classmethod
+    def finalise(cls, config: dict, instance_path: Path) -> None:
+        """Fill derived settings and refuse configurations that cannot run safely."""
+        if not config.get("SECRET_KEY"):
+            config["SECRET_KEY"] = ensure_secret_key(instance_path)
+        url = config.get("DATABASE_URL") or f"sqlite:///{instance_path / 'portal.sqlite3'}"
+        config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+        config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "memory://"
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    RATELIMIT_ENABLED = True
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    DEMO_DATA_ALLOWED = False
+
+    @classmethod
+    def finalise(cls, config: dict, instance_path: Path) -> None:
+        if not config.get("SECRET_KEY"):
+            raise ConfigError("SECRET_KEY must be set in production (PORTAL_ENV=production)")
+        if len(config["SECRET_KEY"]) < 32:
+            raise ConfigError("SECRET_KEY must be at least 32 characters long")
+        if not config.get("DATABASE_URL"):
+            raise ConfigError("DATABASE_URL must be set in production")
+        super().finalise(config, instance_path)
+
+
+# Settings an operator may give through the environment; everything else is fixed per class.
+ENVIRONMENT_SETTINGS = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DISTRICT_NAME_ZH",
+    "DISTRICT_NAME_EN",
+    "DISTRICT_HOTLINE",
+)
+
+
+def read_environment() -> dict:
+    settings = {name: os.environ[name] for name in ENVIRONMENT_SETTINGS if os.environ.get(name)}
+    if "SESSION_COOKIE_SECURE" in os.environ:
+        settings["SESSION_COOKIE_SECURE"] = _env_bool("SESSION_COOKIE_SECURE", True)
+    return settings
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_class() -> type[Config]:
+    name = os.environ.get("PORTAL_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise ConfigError(f"PORTAL_ENV must be one of {sorted(CONFIGS)}, not {name!r}") from None

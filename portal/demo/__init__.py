@@ -1,0 +1,37 @@
+"""A realistic demo district. Every function here is idempotent: running it twice changes nothing."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.demo.departments import DEPARTMENTS
+from portal.models import Department
+
+
+def seed_departments(session: Session) -> int:
+    existing = {d.code: d for d in session.scalars(select(Department))}
+    created = 0
+    for code, kind, name_zh, name_en, phone, address_zh, address_en in DEPARTMENTS:
+        dept = existing.get(code)
+        if dept is None:
+            dept = Department(code=code)
+            session.add(dept)
+            created += 1
+        dept.kind = kind
+        dept.name_zh, dept.name_en = name_zh, name_en
+        dept.phone = phone
+        dept.address_zh, dept.address_en = address_zh, address_en
+    session.flush()
+    return created
+
+
+def database_is_empty(session: Session) -> bool:
+    return session.scalar(select(Department.id).limit(1)) is None
+
+
+def seed(session: Session) -> dict[str, int]:
+    """Create or refresh the whole demo district; returns how many rows of each kind were new."""
+    report = {"departments": seed_departments(session)}
+    session.commit()
+    return report

@@ -1,0 +1,45 @@
+"""Display preferences remembered for a visitor: language and elder-friendly mode.
+
+Before sign-in they live in long-lived cookies; once accounts exist the account's own
+setting wins (g.account_locale / g.account_elder_mode, filled by the identity layer).
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, g, request
+
+ELDER_COOKIE = "elder"
+
+
+def elder_mode_active() -> bool:
+    account_setting = getattr(g, "account_elder_mode", None)
+    if account_setting is not None:
+        return bool(account_setting)
+    return request.cookies.get(ELDER_COOKIE) == "1"
+
+
+def remember(response: Response, name: str, value: str) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=current_app.config["PREFERENCE_COOKIE_MAX_AGE"],
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def preference_context() -> dict:
+        from portal.forms import ElderModeForm, LanguageForm
+
+        elder = elder_mode_active()
+        here = request.full_path.rstrip("?")
+        # formdata=None: these header forms never read the current request's body, which may be
+        # the very thing an error page is reporting (too large, malformed).
+        return {
+            "elder_mode": elder,
+            "language_form": LanguageForm(formdata=None, next=here),
+            "elder_form": ElderModeForm(formdata=None, next=here, enabled="0" if elder else "1"),
+        }

@@ -1,0 +1,50 @@
+"""The pages that belong to no single end: home, preferences, health."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template
+from sqlalchemy import text
+
+from portal import services
+from portal.extensions import db
+from portal.forms import ElderModeForm, LanguageForm
+from portal.i18n import LANGUAGE_COOKIE
+from portal.preferences import ELDER_COOKIE, remember
+from portal.urls import safe_local_path
+
+bp = Blueprint("site", __name__)
+
+
+@bp.get("/")
+def home():
+    return render_template("home.html", towns=services.service_centres())
+
+
+@bp.post("/preferences/language")
+def set_language():
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        abort(400)
+    response = redirect(safe_local_path(form.next.data))
+    remember(response, LANGUAGE_COOKIE, form.lang.data)
+    return response
+
+
+@bp.post("/preferences/elder-mode")
+def set_elder_mode():
+    form = ElderModeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    response = redirect(safe_local_path(form.next.data))
+    remember(response, ELDER_COOKIE, form.enabled.data)
+    return response
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any database failure means "not healthy"
+        db.session.rollback()
+        return {"status": "unavailable", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "ok"}, 200, {"Cache-Control": "no-store"}

@@ -1,0 +1,70 @@
+import pytest
+
+from portal import create_app
+
+
+@pytest.fixture
+def csrf_client(database_url):
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "y" * 40})
+    return app.test_client()
+
+
+def test_every_page_carries_security_headers(client):
+    for url in ["/", "/citizen/", "/no-such-page"]:
+        headers = client.get(url).headers
+        csp = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp
+        assert "'unsafe-inline'" not in csp
+        assert "frame-ancestors 'none'" in csp
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_pages_load_no_script_or_style_from_another_host(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "http://" not in html.replace('xmlns="http://', "")
+    assert "https://" not in html
+
+
+def test_state_changing_form_without_csrf_token_is_refused(csrf_client):
+    response = csrf_client.post("/preferences/language", data={"lang": "en", "next": "/"})
+    assert response.status_code == 400
+    assert "lang" not in response.headers.get("Set-Cookie", "")
+
+
+def test_session_cookie_is_httponly_and_samesite_lax(csrf_client):
+    csrf_client.get("/")
+    cookie = csrf_client.get_cookie("session")
+    assert cookie is not None
+    assert cookie.http_only
+    assert cookie.same_site == "Lax"
+
+
+def test_error_pages_are_translated(client):
+    zh = client.get("/no-such-page", headers={"Accept-Language": "zh-CN"})
+    assert zh.status_code == 404
+    assert "页面不存在" in zh.get_data(as_text=True)
+    en = client.get("/no-such-page", headers={"Accept-Language": "en"})
+    assert "Page not found" in en.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("code", [400, 403, 404, 413, 429, 500])
+def test_each_error_page_has_its_own_translated_text(app, code):
+    from portal.errors import render_error
+
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        body, status = render_error(code)
+    assert status == code
+    assert "<h1>" in body
+    with app.test_request_context("/", headers={"Accept-Language": "zh"}):
+        zh_body, _ = render_error(code)
+    assert zh_body != body
+
+
+def test_oversize_request_gets_the_translated_413_page(app, client):
+    too_big = b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1)
+    response = client.post(
+        "/preferences/language", data=too_big, headers={"Accept-Language": "en"}
+    )
+    assert response.status_code == 413
+    assert "File too large" in response.get_data(as_text=True)
