@@ -15,7 +15,7 @@ ERROR_TEXT = {
     429: (_l("Too many attempts"), _l("You have tried too many times. Please wait a while and try again.")),
     500: (
         _l("Something went wrong"),
-        _l("Our service had a problem. Nothing you entered has been lost; please try again later."),
+        _l("Our service had a problem. Please try again later, or call the service hotline."),
     ),
     503: (_l("Service unavailable"), _l("The service is briefly unavailable. Please try again in a few minutes.")),
 }

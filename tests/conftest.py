@@ -37,19 +37,43 @@ def database_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
 
+TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-for-signing"
+
+
+def _dispose(app) -> None:
+    with app.app_context():
+        db.engine.dispose()
+
+
 @pytest.fixture(scope="session")
-def app(database_url, tmp_path_factory):
+def app(database_url):
     app = create_app(
         {
             "DATABASE_URL": database_url,
-            "SECRET_KEY": "test-secret-key-that-is-long-enough-for-signing",
+            "SECRET_KEY": TEST_SECRET_KEY,
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
         }
     )
     with app.app_context():
         upgrade()
-    return app
+    yield app
+    _dispose(app)
+
+
+@pytest.fixture
+def make_app(database_url):
+    """Another app on the test database with some settings changed (e.g. CSRF on)."""
+    apps = []
+
+    def build(**overrides):
+        app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET_KEY, **overrides})
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        _dispose(app)
 
 
 @pytest.fixture(autouse=True)

@@ -75,13 +75,8 @@ def test_healthz_reports_the_database(client):
     assert response.json == {"status": "ok", "database": "ok"}
 
 
-def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
-    broken = create_app(
-        {
-            "DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none?connect_timeout=1",
-            "SECRET_KEY": "x" * 40,
-        }
-    )
+def test_healthz_answers_503_when_the_database_is_unreachable(make_app):
+    broken = make_app(DATABASE_URL="postgresql://nobody@127.0.0.1:9/none?connect_timeout=1")
     response = broken.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json["status"] == "unavailable"

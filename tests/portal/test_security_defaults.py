@@ -1,12 +1,9 @@
 import pytest
 
-from portal import create_app
-
 
 @pytest.fixture
-def csrf_client(database_url):
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "y" * 40})
-    return app.test_client()
+def csrf_client(make_app):
+    return make_app(WTF_CSRF_ENABLED=True).test_client()
 
 
 def test_every_page_carries_security_headers(client):
