@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
 
-from auth import views  # noqa: E402,F401  (routes register themselves on bp)
+from auth import models, views  # noqa: E402,F401  (tables and routes register themselves)

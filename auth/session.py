@@ -1,0 +1,118 @@
+"""The signed-in session: who signed in, how, when, and on whose behalf they act.
+
+The rest of the portal reads identity only through these functions (and Flask-Login's
+`current_user`), never from `flask.session` directly.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from flask import g, session
+from flask_login import current_user, login_user, logout_user
+
+from portal.extensions import db, login_manager
+from portal.models import Account
+
+ACR_PASSWORD = "urn:portal:acr:password"
+ACR_MFA = "urn:portal:acr:password+totp"
+
+
+@dataclass(frozen=True)
+class SignIn:
+    account: Account
+    auth_time: int  # seconds since the epoch
+    acr: str
+    amr: tuple[str, ...]
+
+    @property
+    def with_second_factor(self) -> bool:
+        return self.acr == ACR_MFA
+
+
+class SessionUser:
+    """What Flask-Login keeps as `current_user`: the account plus the session's version stamp."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def __init__(self, account: Account):
+        self.account = account
+
+    def get_id(self) -> str:
+        return f"{self.account.public_id}:{self.account.session_version}"
+
+    def __getattr__(self, name):
+        return getattr(self.account, name)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> SessionUser | None:
+    public_id, _, version = user_id.partition(":")
+    account = db.session.scalar(db.select(Account).where(Account.public_id == public_id))
+    if account is None or not account.is_active or str(account.session_version) != version:
+        return None
+    return SessionUser(account)
+
+
+def start_session(account: Account, *, acr: str, amr: tuple[str, ...]) -> None:
+    """Sign `account` in, replacing whatever the session held before (no fixation)."""
+    session.clear()
+    login_user(SessionUser(account))
+    session["auth_time"] = int(time.time())
+    session["acr"] = acr
+    session["amr"] = list(amr)
+    session.permanent = False
+
+
+def raise_to_second_factor() -> None:
+    """The signed-in person has just passed their second factor."""
+    session["acr"] = ACR_MFA
+    session["amr"] = ["pwd", "otp"]
+    session["mfa_time"] = int(time.time())
+
+
+def end_session() -> None:
+    logout_user()
+    session.clear()
+
+
+def current_account() -> Account | None:
+    if current_user.is_authenticated:
+        return current_user.account
+    return None
+
+
+def current_sign_in() -> SignIn | None:
+    account = current_account()
+    if account is None:
+        return None
+    return SignIn(
+        account=account,
+        auth_time=int(session.get("auth_time", 0)),
+        acr=session.get("acr", ACR_PASSWORD),
+        amr=tuple(session.get("amr", ["pwd"])),
+    )
+
+
+def acting_for() -> Account | None:
+    """The person (an elder) on whose behalf the signed-in person acts, if any."""
+    cached = g.get("_acting_for", False)
+    if cached is not False:
+        return cached
+    subject = None
+    public_id = session.get("acting_for")
+    if public_id and current_user.is_authenticated:
+        subject = db.session.scalar(db.select(Account).where(Account.public_id == public_id))
+    g._acting_for = subject
+    return subject
+
+
+def set_acting_for(subject: Account | None) -> None:
+    if subject is None:
+        session.pop("acting_for", None)
+    else:
+        session["acting_for"] = subject.public_id
+    g.pop("_acting_for", None)

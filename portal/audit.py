@@ -1,0 +1,46 @@
+"""Write to the audit trail. Callers pass the request facts; this module knows no Flask."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from portal.models.audit import AuditEvent
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an action came from: the client address and user agent."""
+
+    ip_address: str | None = None
+    user_agent: str | None = None
+
+
+def record(
+    session: Session,
+    action: str,
+    *,
+    origin: Origin | None = None,
+    actor_id: int | None = None,
+    subject_id: int | None = None,
+    outcome: str = "success",
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    **details,
+) -> AuditEvent:
+    """Add one audit row to the session; it commits with the change it describes."""
+    origin = origin or Origin()
+    event = AuditEvent(
+        action=action,
+        outcome=outcome,
+        actor_id=actor_id,
+        subject_id=subject_id if subject_id is not None else actor_id,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        ip_address=origin.ip_address,
+        user_agent=(origin.user_agent or "")[:256] or None,
+        details={k: v for k, v in details.items() if v is not None},
+    )
+    session.add(event)
+    return event
