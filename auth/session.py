@@ -15,7 +15,7 @@ from flask_login import current_user, login_user, logout_user
 from portal.extensions import db, login_manager
 from portal.models import Account
 
-ACR_PASSWORD = "urn:portal:acr:password"
+ACR_PASSWORD = "urn:portal:acr:password"  # noqa: S105 - an assurance level, not a secret
 ACR_MFA = "urn:portal:acr:password+totp"
 
 

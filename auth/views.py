@@ -1,0 +1,291 @@
+"""Sign-in, registration, password reset and second-factor pages."""
+
+from __future__ import annotations
+
+import time
+
+from flask import flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from auth import bp, mfa, services
+from auth.access import requires_signin
+from auth.forms import (
+    IDENTITY_ERRORS,
+    PASSWORD_ERRORS,
+    ActionForm,
+    ChangePasswordForm,
+    ConfirmPasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResetForm,
+    ResetRequestForm,
+    SecondFactorForm,
+)
+from auth.passwords import PasswordRejected
+from auth.session import ACR_MFA, ACR_PASSWORD, current_account, end_session, raise_to_second_factor, start_session
+from portal.extensions import db, limiter
+from portal.urls import safe_local_path
+from portal.web import request_origin
+
+PENDING_SECOND_FACTOR = "pending_second_factor"
+PENDING_SECOND_FACTOR_SECONDS = 300
+ENROLMENT_SECRET = "totp_enrolment_secret"  # noqa: S105 - a session key name
+
+
+def _login_name_key() -> str:
+    return (request.form.get("username") or "").strip().lower() or (request.remote_addr or "")
+
+
+def _next_target(form=None) -> str:
+    raw = form.next.data if form is not None and form.next.data else request.args.get("next")
+    return safe_local_path(raw, url_for("site.home"))
+
+
+def _show_identity_error(form, field_name: str, error) -> None:
+    messages = PASSWORD_ERRORS if isinstance(error, PasswordRejected) else IDENTITY_ERRORS
+    form[field_name].errors = [*form[field_name].errors, messages[error.code]]
+
+
+@bp.app_context_processor
+def sign_out_form():
+    return {"logout_form": ActionForm(formdata=None)}
+
+
+@bp.before_app_request
+def load_account_preferences():
+    account = current_account()
+    if account is not None:
+        g.account_locale = account.locale
+        g.account_elder_mode = account.elder_mode
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("30 per minute", methods=["POST"])
+@limiter.limit("10 per minute", key_func=_login_name_key, methods=["POST"])
+def login():
+    form = LoginForm(next=request.args.get("next"))
+    if form.validate_on_submit():
+        outcome = services.authenticate(db.session, form.username.data, form.password.data, request_origin())
+        if outcome.locked:
+            form.username.errors = [_("Too many failed attempts. Wait 15 minutes, or reset your password.")]
+            return render_template("auth/login.html", form=form), 429
+        if not outcome.ok:
+            form.password.errors = [_("The mobile number, login name or password is not right.")]
+            return render_template("auth/login.html", form=form), 200
+        account = outcome.account
+        target = _next_target(form)
+        if mfa.is_enrolled(account):
+            session.clear()
+            session[PENDING_SECOND_FACTOR] = {
+                "account": account.public_id, "version": account.session_version, "at": int(time.time()),
+            }
+            return redirect(url_for("auth.mfa_challenge", next=target))
+        start_session(account, acr=ACR_PASSWORD, amr=("pwd",))
+        return redirect(target)
+    return render_template("auth/login.html", form=form)
+
+
+def _pending_account():
+    pending = session.get(PENDING_SECOND_FACTOR)
+    if not pending or time.time() - pending["at"] > PENDING_SECOND_FACTOR_SECONDS:
+        return None
+    account = services.find_account(db.session, pending["account"])
+    if account is None or account.session_version != pending["version"]:
+        return None
+    return account
+
+
+@bp.route("/mfa", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def mfa_challenge():
+    account = current_account() or _pending_account()
+    if account is None:
+        return redirect(url_for("auth.login", next=request.args.get("next")))
+    if not mfa.is_enrolled(account):
+        return redirect(url_for("auth.mfa_setup", next=request.args.get("next")))
+    form = SecondFactorForm(next=request.args.get("next"))
+    if form.validate_on_submit():
+        try:
+            services.verify_second_factor(db.session, account, form.code.data, request_origin())
+        except services.IdentityError as error:
+            _show_identity_error(form, "code", error)
+        else:
+            if current_account() is None:
+                start_session(account, acr=ACR_MFA, amr=("pwd", "otp"))
+            else:
+                raise_to_second_factor()
+            return redirect(_next_target(form))
+    return render_template("auth/mfa_challenge.html", form=form)
+
+
+@bp.route("/mfa/setup", methods=["GET", "POST"])
+@requires_signin
+def mfa_setup():
+    account = current_account()
+    form = SecondFactorForm(next=request.args.get("next"))
+    secret = session.get(ENROLMENT_SECRET)
+    if secret is None or request.method == "GET":
+        secret = session[ENROLMENT_SECRET] = mfa.new_secret()
+    if form.validate_on_submit():
+        try:
+            codes = services.enrol_totp(db.session, account, secret, form.code.data, request_origin())
+        except services.IdentityError as error:
+            _show_identity_error(form, "code", error)
+        else:
+            session.pop(ENROLMENT_SECRET, None)
+            raise_to_second_factor()
+            return render_template("auth/recovery_codes.html", codes=codes, next=_next_target(form))
+    uri = mfa.provisioning_uri(secret, account.login_name)
+    return render_template("auth/mfa_setup.html", form=form, secret=secret, qr=mfa.qr_data_uri(uri))
+
+
+@bp.post("/mfa/recovery-codes")
+@requires_signin
+def mfa_recovery_codes():
+    form = ConfirmPasswordForm()
+    account = current_account()
+    if form.validate_on_submit() and services.check_password(account, form.password.data):
+        codes = services.new_recovery_codes(db.session, account, request_origin())
+        return render_template("auth/recovery_codes.html", codes=codes, next=url_for("auth.account"))
+    flash(_("Your password is not right; nothing was changed."), "error")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/mfa/remove")
+@requires_signin
+def mfa_remove():
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.remove_totp(db.session, current_account(), form.password.data, request_origin())
+        except services.IdentityError as error:
+            flash(IDENTITY_ERRORS[error.code], "error")
+        else:
+            flash(_("Your authenticator app has been removed."), "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/logout")
+def logout():
+    form = ActionForm()
+    if form.validate_on_submit():
+        end_session()
+        flash(_("You have signed out."), "success")
+    return redirect(url_for("site.home"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def register():
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            account = services.register_resident(
+                db.session,
+                real_name=form.real_name.data.strip(),
+                mobile=form.mobile.data,
+                resident_id_number=form.resident_id_number.data,
+                password=form.password.data,
+                origin=request_origin(),
+            )
+        except PasswordRejected as error:
+            _show_identity_error(form, "password", error)
+        except services.IdentityError as error:
+            field = "mobile" if error.code == "mobile_taken" else "resident_id_number"
+            _show_identity_error(form, field, error)
+        else:
+            start_session(account, acr=ACR_PASSWORD, amr=("pwd",))
+            flash(_("Your account is ready."), "success")
+            return redirect(url_for("citizen.index"))
+    return render_template("auth/register.html", form=form)
+
+
+def _reset_message(code: str) -> tuple[str, str]:
+    return (
+        _("Password reset code"),
+        _(
+            "Your code to reset your password is %(code)s. It works for 15 minutes. "
+            "If you did not ask for it, ignore this message.",
+            code=code,
+        ),
+    )
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit("5 per hour", key_func=_login_name_key, methods=["POST"])
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(db.session, form.username.data, request_origin(), _reset_message)
+        flash(_("If an account has that name, we have sent a code to its mobile number."), "success")
+        return redirect(url_for("auth.reset_confirm", username=form.username.data))
+    return render_template("auth/reset_request.html", form=form)
+
+
+@bp.route("/reset/confirm", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def reset_confirm():
+    form = ResetForm(username=request.args.get("username"))
+    if form.validate_on_submit():
+        try:
+            services.reset_password(
+                db.session, form.username.data, form.code.data, form.password.data, request_origin()
+            )
+        except PasswordRejected as error:
+            _show_identity_error(form, "password", error)
+        except services.IdentityError as error:
+            _show_identity_error(form, "code", error)
+        else:
+            flash(_("Your password has been changed. Sign in with the new one."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_confirm.html", form=form)
+
+
+@bp.get("/account")
+@requires_signin
+def account():
+    current = current_account()
+    return render_template(
+        "auth/account.html",
+        account=current,
+        has_totp=mfa.is_enrolled(current),
+        password_form=ChangePasswordForm(),
+        confirm_form=ConfirmPasswordForm(),
+        action_form=ActionForm(),
+    )
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@requires_signin
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        account = current_account()
+        try:
+            services.change_password(
+                db.session, account, form.current_password.data, form.password.data, request_origin()
+            )
+        except PasswordRejected as error:
+            _show_identity_error(form, "password", error)
+        except services.IdentityError as error:
+            _show_identity_error(form, "current_password", error)
+        else:
+            # This session stays; every other one ends with the version change.
+            kept = {key: session.get(key) for key in ("auth_time", "acr", "amr")}
+            start_session(account, acr=kept["acr"] or ACR_PASSWORD, amr=tuple(kept["amr"] or ["pwd"]))
+            session["auth_time"] = kept["auth_time"] or session["auth_time"]
+            flash(_("Your password has been changed. You have been signed out everywhere else."), "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.post("/sign-out-everywhere")
+@requires_signin
+def sign_out_everywhere():
+    form = ActionForm()
+    if form.validate_on_submit():
+        services.sign_out_everywhere(db.session, current_account(), request_origin())
+        end_session()
+        flash(_("You have signed out on every device."), "success")
+    return redirect(url_for("site.home"))

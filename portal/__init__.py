@@ -20,11 +20,12 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     _configure(app, config_overrides or {})
 
     from portal import assets, database, errors, i18n, preferences, security
-    from portal.extensions import csrf, db, limiter, migrate
+    from portal.extensions import csrf, db, limiter, login_manager, migrate
 
     database.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
+    login_manager.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
     preferences.init_app(app)

@@ -23,6 +23,10 @@ def seed_demo(if_empty: bool) -> None:
     report = demo.seed(db.session)
     for kind, count in report.items():
         click.echo(f"{kind}: {count} new")
+    from portal.demo.accounts import DEMO_PASSWORD, DEMO_TOTP_SECRET
+
+    click.echo(f"Demo accounts' password: {DEMO_PASSWORD}")
+    click.echo(f"Government demo accounts' authenticator key (TOTP): {DEMO_TOTP_SECRET}")
 
 
 def init_app(app: Flask) -> None:

@@ -30,4 +30,7 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+# "basic" marks a session non-fresh when the address changes; "strong" would sign out every
+# phone that moves between mobile networks.
+login_manager.session_protection = "basic"
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template
+from flask_login import current_user
 from sqlalchemy import text
 
 from portal import services
@@ -27,6 +28,7 @@ def set_language():
         abort(400)
     response = redirect(safe_local_path(form.next.data))
     remember(response, LANGUAGE_COOKIE, form.lang.data)
+    _save_on_account(locale=form.lang.data)
     return response
 
 
@@ -37,7 +39,16 @@ def set_elder_mode():
         abort(400)
     response = redirect(safe_local_path(form.next.data))
     remember(response, ELDER_COOKIE, form.enabled.data)
+    _save_on_account(elder_mode=form.enabled.data == "1")
     return response
+
+
+def _save_on_account(**preferences) -> None:
+    """A signed-in person's choice follows them to every device."""
+    if current_user.is_authenticated:
+        for name, value in preferences.items():
+            setattr(current_user.account, name, value)
+        db.session.commit()
 
 
 @bp.get("/healthz")

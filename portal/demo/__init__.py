@@ -32,6 +32,8 @@ def database_is_empty(session: Session) -> bool:
 
 def seed(session: Session) -> dict[str, int]:
     """Create or refresh the whole demo district; returns how many rows of each kind were new."""
-    report = {"departments": seed_departments(session)}
+    from portal.demo.accounts import seed_accounts
+
+    report = {"departments": seed_departments(session), "accounts": seed_accounts(session)}
     session.commit()
     return report

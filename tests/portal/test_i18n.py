@@ -54,7 +54,7 @@ def visible_text(html: str, lang: str) -> str:
     return "\n".join(parser.texts)
 
 
-PAGES = ["/", "/citizen/", "/enterprise/", "/gov/", "/no-such-page"]
+PAGES = ["/", "/citizen/", "/enterprise/", "/auth/login", "/auth/register", "/no-such-page"]
 
 
 @pytest.mark.parametrize("url", PAGES)

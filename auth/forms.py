@@ -1,0 +1,152 @@
+"""Forms for signing in, registering, resetting passwords and second factors."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
+
+from auth.passwords import MAX_LENGTH, MIN_LENGTH
+from portal.identity_numbers import InvalidResidentId, validate_resident_id
+
+MOBILE_PATTERN = r"^1[3-9]\d{9}$"
+
+RESIDENT_ID_ERRORS = {
+    "format": _l("Enter the 18-character resident ID number, digits with an X at the end if it has one."),
+    "birth_date": _l("The date of birth in this ID number is not a real date."),
+    "check_digit": _l("This ID number is not valid. Check each character against your ID card."),
+}
+
+PASSWORD_ERRORS = {
+    "too_short": _l("Use at least %(min)s characters.", min=MIN_LENGTH),
+    "too_long": _l("Use at most %(max)s characters.", max=MAX_LENGTH),
+    "common": _l("This password is too common. Choose one that is hard to guess."),
+    "like_login": _l("Your password must not contain your mobile number, login name or ID number."),
+}
+
+IDENTITY_ERRORS = {
+    "mobile_taken": _l("This mobile number already has an account. Sign in, or reset your password."),
+    "resident_id_taken": _l("This ID number already has an account. Sign in, or reset your password."),
+    "reset_code_invalid": _l("That code is wrong or has expired. Ask for a new code."),
+    "current_password_wrong": _l("Your current password is not right."),
+    "code_invalid": _l("That code is not right. Enter the 6 digits your app shows now, or a recovery code."),
+    "staff_need_mfa": _l("Government staff must keep a second factor."),
+}
+
+
+def resident_id_number(form, field):
+    try:
+        field.data = validate_resident_id(field.data or "")
+    except InvalidResidentId as error:
+        raise ValidationError(RESIDENT_ID_ERRORS[error.code]) from None
+
+
+def _password_field(label):
+    return PasswordField(
+        label,
+        validators=[DataRequired(message=_l("Enter a password.")), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def _confirm_field():
+    return PasswordField(
+        _l("Enter the new password again"),
+        validators=[
+            DataRequired(message=_l("Enter the new password again.")),
+            EqualTo("password", message=_l("The two passwords are not the same.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class LoginForm(FlaskForm):
+    username = StringField(
+        _l("Mobile number or login name"),
+        validators=[DataRequired(message=_l("Enter your mobile number or login name.")), Length(max=64)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(message=_l("Enter your password.")), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    next = HiddenField()
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(message=_l("Enter the code from your authenticator app.")), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"},
+    )
+    next = HiddenField()
+
+
+class RegisterForm(FlaskForm):
+    real_name = StringField(
+        _l("Full name, as on your ID card"),
+        validators=[DataRequired(message=_l("Enter your full name.")), Length(max=50)],
+        render_kw={"autocomplete": "name"},
+    )
+    mobile = StringField(
+        _l("Mobile number"),
+        validators=[
+            DataRequired(message=_l("Enter your mobile number.")),
+            Regexp(MOBILE_PATTERN, message=_l("Enter an 11-digit mainland mobile number, like 13800000000.")),
+        ],
+        render_kw={"autocomplete": "tel-national", "inputmode": "numeric"},
+    )
+    resident_id_number = StringField(
+        _l("Resident ID number"),
+        validators=[DataRequired(message=_l("Enter your resident ID number.")), resident_id_number],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
+    )
+    password = _password_field(_l("Password"))
+    confirm = _confirm_field()
+
+
+class ResetRequestForm(FlaskForm):
+    username = StringField(
+        _l("Mobile number or login name"),
+        validators=[DataRequired(message=_l("Enter your mobile number or login name.")), Length(max=64)],
+        render_kw={"autocomplete": "username"},
+    )
+
+
+class ResetForm(FlaskForm):
+    username = StringField(
+        _l("Mobile number or login name"),
+        validators=[DataRequired(message=_l("Enter your mobile number or login name.")), Length(max=64)],
+        render_kw={"autocomplete": "username"},
+    )
+    code = StringField(
+        _l("Code from the message we sent"),
+        validators=[DataRequired(message=_l("Enter the code we sent you.")), Length(max=12)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+    password = _password_field(_l("New password"))
+    confirm = _confirm_field()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(message=_l("Enter your current password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = _password_field(_l("New password"))
+    confirm = _confirm_field()
+
+
+class ConfirmPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(message=_l("Enter your password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: carries only the CSRF token."""

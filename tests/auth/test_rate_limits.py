@@ -1,0 +1,39 @@
+import pytest
+
+from portal.extensions import limiter
+from tests.helpers import csrf_token
+
+
+@pytest.fixture
+def limited_app(make_app):
+    """An app with rate limits on. The limiter is one object shared by every app in the process,
+    so its switch and counters are put back afterwards."""
+    app = make_app(RATELIMIT_ENABLED=True, WTF_CSRF_ENABLED=True)
+    yield app
+    limiter.reset()
+    limiter.enabled = False
+
+
+def test_sign_in_attempts_from_one_address_are_rate_limited(limited_app, seeded):
+    client = limited_app.test_client()
+    statuses = []
+    for attempt in range(12):
+        token = csrf_token(client.get("/auth/login").get_data(as_text=True))
+        response = client.post(
+            "/auth/login",
+            data={"username": "13800000001", "password": f"Wrong-{attempt}-x", "csrf_token": token},
+        )
+        statuses.append(response.status_code)
+    assert statuses[-1] == 429
+    assert statuses.count(429) >= 2
+    assert "RateLimit-Remaining" in response.headers or "X-RateLimit-Remaining" in response.headers
+
+
+def test_password_reset_requests_are_rate_limited_per_name(limited_app, seeded):
+    client = limited_app.test_client()
+    statuses = []
+    for _ in range(7):
+        token = csrf_token(client.get("/auth/reset").get_data(as_text=True))
+        statuses.append(client.post("/auth/reset", data={"username": "13800000001", "csrf_token": token}).status_code)
+    assert statuses[:5] == [302] * 5
+    assert statuses[5:] == [429, 429]

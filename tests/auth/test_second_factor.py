@@ -1,0 +1,76 @@
+import re
+
+import pyotp
+
+from auth.models import TotpCredential
+from portal.extensions import db
+from tests.helpers import DEMO_PASSWORD, totp_code
+
+
+def test_government_pages_need_the_second_factor(client, seeded):
+    response = client.post("/auth/login", data={"username": "officer.jw", "password": DEMO_PASSWORD})
+    assert response.headers["Location"].startswith("/auth/mfa")
+    # Password alone signs nobody in.
+    assert client.get("/gov/").headers["Location"].startswith("/auth/login")
+    assert client.get("/auth/account").status_code == 302
+
+
+def test_officer_with_code_opens_the_desk(client, login):
+    response = login("officer.jw")
+    assert response.status_code == 302
+    page = client.get("/gov/")
+    assert page.status_code == 200
+    assert "区经济委员会" in page.get_data(as_text=True)
+
+
+def test_a_code_is_accepted_only_once(client, seeded):
+    client.post("/auth/login", data={"username": "officer.fs", "password": DEMO_PASSWORD})
+    code = totp_code()
+    assert client.post("/auth/mfa", data={"code": code}).headers["Location"] == "/"
+    client.post("/auth/logout")
+    client.post("/auth/login", data={"username": "officer.fs", "password": DEMO_PASSWORD})
+    replay = client.post("/auth/mfa", data={"code": code})
+    assert replay.status_code == 200
+    assert "not right" in replay.get_data(as_text=True)
+
+
+def test_resident_cannot_open_the_desk(client, login):
+    login("13800000001")
+    assert client.get("/gov/").status_code == 403
+
+
+def test_staff_without_an_authenticator_must_enrol_first(app, client, login, seeded):
+    from portal.models import Account
+
+    with app.app_context():
+        officer = db.session.scalar(db.select(Account).filter_by(username="lead.fs"))
+        db.session.delete(db.session.scalar(db.select(TotpCredential).filter_by(account_id=officer.id)))
+        db.session.commit()
+    login("lead.fs")
+    assert client.get("/gov/").headers["Location"].startswith("/auth/mfa/setup")
+    page = client.get("/auth/mfa/setup").get_data(as_text=True)
+    secret = re.search(r'class="secret">([A-Z2-7]+)<', page).group(1)
+    done = client.post("/auth/mfa/setup", data={"code": pyotp.TOTP(secret).now()})
+    codes = re.findall(r"<li>([0-9a-f]{5}-[0-9a-f]{5})</li>", done.get_data(as_text=True))
+    assert len(codes) == 10
+    assert client.get("/gov/").status_code == 200
+    # A recovery code works once in place of the app.
+    client.post("/auth/logout")
+    client.post("/auth/login", data={"username": "lead.fs", "password": DEMO_PASSWORD})
+    assert client.post("/auth/mfa", data={"code": codes[0]}).status_code == 302
+    client.post("/auth/logout")
+    client.post("/auth/login", data={"username": "lead.fs", "password": DEMO_PASSWORD})
+    assert client.post("/auth/mfa", data={"code": codes[0]}).status_code == 200
+
+
+def test_resident_may_turn_the_second_factor_on(client, login):
+    login("13800000001")
+    page = client.get("/auth/mfa/setup").get_data(as_text=True)
+    secret = re.search(r'class="secret">([A-Z2-7]+)<', page).group(1)
+    assert 'src="data:image/svg+xml;base64,' in page
+    client.post("/auth/mfa/setup", data={"code": "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"})
+    assert client.get("/auth/account").get_data(as_text=True).count("Off.") + 1
+    client.post("/auth/mfa/setup", data={"code": pyotp.TOTP(secret).now()})
+    client.post("/auth/logout")
+    response = client.post("/auth/login", data={"username": "13800000001", "password": DEMO_PASSWORD})
+    assert response.headers["Location"].startswith("/auth/mfa")
