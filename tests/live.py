@@ -8,6 +8,7 @@ an operator uses.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -77,9 +78,15 @@ def live_server(tmp_path_factory):
             log.close()
             raise RuntimeError((tmp_path / "gunicorn.log").read_text())
         time.sleep(0.1)
-    yield base_url
-    server.terminate()
-    server.wait(timeout=10)
-    log.close()
+    try:
+        yield base_url
+    finally:
+        server.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
 
 

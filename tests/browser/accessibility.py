@@ -24,5 +24,5 @@ def set_elder_mode(page, on: bool) -> None:
     """Use the switch in the page header as a person would."""
     pressed = page.locator("header form[action$='elder-mode'] button").get_attribute("aria-pressed")
     if (pressed == "true") != on:
-        page.locator("header form[action$='elder-mode'] button").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.locator("header form[action$='elder-mode'] button").click()
