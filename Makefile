@@ -28,6 +28,7 @@ update-messages: extract-messages
 
 migrate: $(STAMP)
 	$(FLASK) db upgrade
+	$(FLASK) load-calendar
 
 seed: migrate
 	$(FLASK) seed-demo --if-empty

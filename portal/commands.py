@@ -29,5 +29,33 @@ def seed_demo(if_empty: bool) -> None:
     click.echo(f"Government demo accounts' authenticator key (TOTP): {DEMO_TOTP_SECRET}")
 
 
+@click.command("load-calendar")
+@with_appcontext
+@click.option("--replace-manual", is_flag=True, help="Also overwrite years an administrator entered by hand.")
+def load_calendar(replace_manual: bool) -> None:
+    """Load the official holiday calendar for every year the chinesecalendar package knows."""
+    from portal.cases import load_calendar_years, work_calendar
+
+    written = load_calendar_years(db.session, replace_manual=replace_manual)
+    db.session.commit()
+    loaded = sorted(work_calendar(db.session).loaded_years)
+    click.echo(f"years written: {', '.join(map(str, written)) or 'none'}")
+    if loaded:
+        click.echo(f"calendar loaded for {loaded[0]}-{loaded[-1]}")
+
+
+@click.command("escalate-cases")
+@with_appcontext
+def escalate_cases() -> None:
+    """Remind (催办) on cases due soon and supervise (督办) overdue ones. Run it from cron."""
+    from portal.cases import escalate_overdue
+
+    report = escalate_overdue(db.session)
+    db.session.commit()
+    click.echo(f"reminded: {len(report.reminded)}, supervised: {len(report.supervised)}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
+    app.cli.add_command(load_calendar)
+    app.cli.add_command(escalate_cases)

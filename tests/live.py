@@ -71,8 +71,8 @@ def live_server(tmp_path_factory):
         try:
             if requests.get(f"{base_url}/healthz", timeout=1).status_code == 200:
                 break
-        except requests.ConnectionError:
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # not listening yet, or a worker still booting
         if server.poll() is not None or time.monotonic() > deadline:
             server.kill()
             log.close()

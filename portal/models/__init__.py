@@ -2,17 +2,48 @@
 
 from portal.models.account import Account, ResidentProfile, StaffPosition, StaffRole
 from portal.models.audit import AuditEvent
+from portal.models.calendar import CalendarDay, CalendarYear, DayKind
+from portal.models.case import (
+    Case,
+    CaseAssist,
+    CaseAttachment,
+    CaseCategory,
+    CaseEvent,
+    CaseKind,
+    CaseState,
+    InboxMessage,
+    Priority,
+    Rating,
+    ReferenceCounter,
+    Visibility,
+)
 from portal.models.department import Department, DepartmentKind
 from portal.models.outbox import Channel, OutboxMessage
 
 __all__ = [
     "Account",
     "AuditEvent",
+    "CalendarDay",
+    "CalendarYear",
+    "Case",
+    "CaseAssist",
+    "CaseAttachment",
+    "CaseCategory",
+    "CaseEvent",
+    "CaseKind",
+    "CaseState",
     "Channel",
+    "DayKind",
     "Department",
     "DepartmentKind",
+    "InboxMessage",
     "OutboxMessage",
+    "Priority",
+    "Rating",
+    "ReferenceCounter",
     "ResidentProfile",
     "StaffPosition",
     "StaffRole",
+    "Visibility",
 ]
+

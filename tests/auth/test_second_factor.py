@@ -20,7 +20,7 @@ def test_officer_with_code_opens_the_desk(client, login):
     assert response.status_code == 302
     page = client.get("/gov/")
     assert page.status_code == 200
-    assert "区经济委员会" in page.get_data(as_text=True)
+    assert "District Economic Commission" in page.get_data(as_text=True)
 
 
 def test_a_code_is_accepted_only_once(client, seeded):

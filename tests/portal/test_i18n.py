@@ -77,8 +77,8 @@ def test_chinese_pages_show_no_untranslated_english(client, seeded, url):
     assert words == set()
 
 
-def test_chinese_is_the_default_language(client):
-    html = client.get("/").get_data(as_text=True)
+def test_chinese_is_the_default_language(app):
+    html = app.test_client().get("/").get_data(as_text=True)
     assert '<html lang="zh-CN"' in html
 
 

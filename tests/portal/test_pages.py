@@ -44,7 +44,7 @@ def test_elder_mode_switch_is_remembered_before_sign_in(client):
     assert 'class="elder"' not in client.get("/").get_data(as_text=True)
     response = client.post("/preferences/elder-mode", data={"enabled": "1", "next": "/gov/"})
     assert response.headers["Location"] == "/gov/"
-    assert '<html lang="zh-CN" class="elder">' in client.get("/").get_data(as_text=True)
+    assert '<html lang="en" class="elder">' in client.get("/").get_data(as_text=True)
     client.post("/preferences/elder-mode", data={"enabled": "0", "next": "/"})
     assert 'class="elder"' not in client.get("/").get_data(as_text=True)
 
