@@ -51,10 +51,11 @@ def _configure(app: Flask, overrides: dict) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from auth import bp as auth_bp
+    from auth.oidc import bp as oidc_bp
     from citizen import bp as citizen_bp
     from enterprise import bp as enterprise_bp
     from gov import bp as gov_bp
     from portal.site import bp as site_bp
 
-    for blueprint in (site_bp, auth_bp, citizen_bp, enterprise_bp, gov_bp):
+    for blueprint in (site_bp, auth_bp, oidc_bp, citizen_bp, enterprise_bp, gov_bp):
         app.register_blueprint(blueprint)

@@ -130,6 +130,7 @@ ENVIRONMENT_SETTINGS = (
     "DISTRICT_NAME_ZH",
     "DISTRICT_NAME_EN",
     "DISTRICT_HOTLINE",
+    "OIDC_ISSUER",  # the provider's public address, e.g. https://id.example.gov.cn (see auth/oidc)
 )
 
 

@@ -33,7 +33,9 @@ def database_is_empty(session: Session) -> bool:
 def seed(session: Session) -> dict[str, int]:
     """Create or refresh the whole demo district; returns how many rows of each kind were new."""
     from portal.demo.accounts import seed_accounts
+    from portal.demo.clients import seed_clients
 
     report = {"departments": seed_departments(session), "accounts": seed_accounts(session)}
+    report["oidc clients"] = seed_clients(session)
     session.commit()
     return report

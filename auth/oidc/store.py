@@ -1,0 +1,201 @@
+"""Codes, tokens, nonces and refresh-token families: the provider's bookkeeping.
+
+Plain SQLAlchemy, no Flask: every function takes the session and the time explicitly, so the
+rules (single-use codes, rotation, reuse detection) are tested without a request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from auth.oidc.models import AuthorizationCode, EndUser, NonceRecord, OAuthClient, OAuthToken, digest
+from portal.models import Account
+from portal.models.base import new_public_id, utcnow
+
+# -- nonces --------------------------------------------------------------------------------
+
+
+def nonce_seen(session: Session, client: OAuthClient, nonce: str, now: datetime) -> bool:
+    return (
+        session.scalar(
+            select(NonceRecord.id).where(
+                NonceRecord.client_pk == client.id,
+                NonceRecord.nonce_hash == digest(nonce),
+                NonceRecord.expires_at > now,
+            )
+        )
+        is not None
+    )
+
+
+def remember_nonce(session: Session, client: OAuthClient, nonce: str, now: datetime, lifetime: timedelta) -> None:
+    session.execute(delete(NonceRecord).where(NonceRecord.expires_at <= now))
+    session.add(NonceRecord(client_pk=client.id, nonce_hash=digest(nonce), expires_at=now + lifetime))
+
+
+# -- authorization codes -------------------------------------------------------------------
+
+
+def save_code(
+    session: Session,
+    *,
+    code: str,
+    client: OAuthClient,
+    end_user: EndUser,
+    redirect_uri: str,
+    scope: str,
+    nonce: str | None,
+    code_challenge: str | None,
+    code_challenge_method: str | None,
+    now: datetime,
+    lifetime: timedelta,
+) -> AuthorizationCode:
+    # Redeemed and expired codes are kept a day for replay detection, then dropped.
+    session.execute(delete(AuthorizationCode).where(AuthorizationCode.expires_at <= now - timedelta(days=1)))
+    row = AuthorizationCode(
+        code_hash=digest(code),
+        client_pk=client.id,
+        account_id=end_user.subject.id,
+        actor_id=end_user.actor.id if end_user.actor else None,
+        redirect_uri=redirect_uri,
+        scope=scope,
+        nonce=nonce,
+        code_challenge=code_challenge,
+        code_challenge_method=code_challenge_method if code_challenge else None,
+        auth_time=end_user.auth_time or int(now.timestamp()),
+        acr=end_user.acr or "",
+        amr=list(end_user.amr),
+        issued_at=now,
+        expires_at=now + lifetime,
+        family_id=new_public_id(),
+    )
+    session.add(row)
+    return row
+
+
+def find_code(session: Session, code: str) -> AuthorizationCode | None:
+    return session.scalar(select(AuthorizationCode).where(AuthorizationCode.code_hash == digest(code)))
+
+
+def claim_code(session: Session, row: AuthorizationCode, now: datetime) -> bool:
+    """Mark the code redeemed; False when someone redeemed it first (a replay)."""
+    result = session.execute(
+        update(AuthorizationCode)
+        .where(AuthorizationCode.id == row.id, AuthorizationCode.redeemed_at.is_(None))
+        .values(redeemed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    row.redeemed_at = now
+    return True
+
+
+# -- tokens --------------------------------------------------------------------------------
+
+
+def save_token(
+    session: Session,
+    *,
+    token: dict,
+    client: OAuthClient,
+    end_user: EndUser,
+    family_id: str,
+    now: datetime,
+    refresh_lifetime: timedelta,
+) -> OAuthToken:
+    refresh = token.get("refresh_token")
+    row = OAuthToken(
+        client_pk=client.id,
+        account_id=end_user.subject.id,
+        actor_id=end_user.actor.id if end_user.actor else None,
+        family_id=family_id,
+        access_token_hash=digest(token["access_token"]),
+        refresh_token_hash=digest(refresh) if refresh else None,
+        scope=token.get("scope", ""),
+        issued_at=now,
+        access_expires_at=now + timedelta(seconds=int(token.get("expires_in", 0))),
+        refresh_expires_at=now + refresh_lifetime if refresh else None,
+        session_version=end_user.signer.session_version,
+    )
+    session.add(row)
+    return row
+
+
+@dataclass(frozen=True)
+class PresentedToken:
+    """A token string matched to its row: the access token or the refresh token of that row."""
+
+    row: OAuthToken
+    kind: str  # "access_token" or "refresh_token"
+
+    @property
+    def client(self) -> OAuthClient:
+        return self.row.client
+
+    def check_client(self, client: OAuthClient) -> bool:
+        return self.row.client_pk == client.id
+
+    def get_scope(self) -> str:
+        return self.row.scope
+
+    def is_revoked(self) -> bool:
+        if self.kind == "refresh_token" and self.row.rotated_at is not None:
+            return True
+        return self.row.is_revoked()
+
+    def expires_at(self) -> datetime:
+        if self.kind == "refresh_token":
+            return self.row.refresh_expires_at
+        return self.row.access_expires_at
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        return self.expires_at() <= (now or utcnow())
+
+
+def find_token(session: Session, token_string: str, hint: str | None = None) -> PresentedToken | None:
+    hashed = digest(token_string)
+    row = session.scalar(
+        select(OAuthToken).where(or_(OAuthToken.access_token_hash == hashed, OAuthToken.refresh_token_hash == hashed))
+    )
+    if row is None:
+        return None
+    kind = "access_token" if row.access_token_hash == hashed else "refresh_token"
+    return PresentedToken(row, kind)
+
+
+def claim_refresh_token(session: Session, row: OAuthToken, now: datetime) -> bool:
+    """Mark the refresh token used; False when it was used already (a reuse)."""
+    result = session.execute(
+        update(OAuthToken)
+        .where(OAuthToken.id == row.id, OAuthToken.rotated_at.is_(None), OAuthToken.revoked_at.is_(None))
+        .values(rotated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    row.rotated_at = now
+    return True
+
+
+def revoke_family(session: Session, family_id: str, now: datetime) -> int:
+    """Revoke every token descended from one authorization code; returns how many were live."""
+    result = session.execute(
+        update(OAuthToken)
+        .where(OAuthToken.family_id == family_id, OAuthToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return result.rowcount
+
+
+def revoke_tokens_of(session: Session, *, client: OAuthClient, account: Account | None = None,
+                     now: datetime) -> int:
+    query = update(OAuthToken).where(OAuthToken.client_pk == client.id, OAuthToken.revoked_at.is_(None))
+    if account is not None:
+        query = query.where(OAuthToken.account_id == account.id)
+    result = session.execute(query.values(revoked_at=now))
+    return result.rowcount
