@@ -86,6 +86,12 @@ class Config:
 
     DEMO_DATA_ALLOWED = True
 
+    # Keys that sign the city, paper and enterprise codes, by id: "2:<64 hex>,1:<64 hex>".
+    # "derived" derives a key from SECRET_KEY (the default). To rotate: add a new id, make it
+    # current, and keep the old one listed until the longest-lived code it signed (180 days) expires.
+    CODE_SIGNING_KEYS = "1:derived"
+    CODE_SIGNING_KEY_ID = "1"
+
     @classmethod
     def finalise(cls, config: dict, instance_path: Path) -> None:
         """Fill derived settings and refuse configurations that cannot run safely."""
@@ -130,6 +136,8 @@ ENVIRONMENT_SETTINGS = (
     "DISTRICT_NAME_ZH",
     "DISTRICT_NAME_EN",
     "DISTRICT_HOTLINE",
+    "CODE_SIGNING_KEYS",
+    "CODE_SIGNING_KEY_ID",
     "OIDC_ISSUER",  # the provider's public address, e.g. https://id.example.gov.cn (see auth/oidc)
 )
 

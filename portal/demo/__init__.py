@@ -37,5 +37,8 @@ def seed(session: Session) -> dict[str, int]:
 
     report = {"departments": seed_departments(session), "accounts": seed_accounts(session)}
     report["oidc clients"] = seed_clients(session)
+    from portal.demo.citizen import seed_citizen
+
+    report["services"] = seed_citizen(session)
     session.commit()
     return report

@@ -17,6 +17,11 @@ from portal.models.case import (
     ReferenceCounter,
     Visibility,
 )
+from portal.models.catalogue import Audience, LifeEvent, ServiceGuide, service_life_event
+from portal.models.city_code import CodeVerification, PaperCode
+from portal.models.codes import CodeRevocation, NumericCode, NumericCodeMiss, UsedCodeNonce
+from portal.models.delegation import Delegation, DelegationStatus
+from portal.models.home_area import ResidentHomeArea
 from portal.models.department import Department, DepartmentKind
 from portal.models.outbox import Channel, OutboxMessage
 
@@ -47,3 +52,20 @@ __all__ = [
     "Visibility",
 ]
 
+
+# The citizen end: codes, the service catalogue, acting for an elder, home areas.
+__all__ += [
+    "Audience",
+    "CodeRevocation",
+    "CodeVerification",
+    "Delegation",
+    "DelegationStatus",
+    "LifeEvent",
+    "NumericCode",
+    "NumericCodeMiss",
+    "PaperCode",
+    "ResidentHomeArea",
+    "ServiceGuide",
+    "UsedCodeNonce",
+    "service_life_event",
+]

@@ -1,0 +1,96 @@
+"""The city code: the live QR and numeric code, its history, and paper codes."""
+
+from __future__ import annotations
+
+from flask import abort, flash, jsonify, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from auth.access import requires_signin
+from auth.session import acting_for, current_account
+from citizen import bp, services
+from citizen.forms import ActionForm
+from portal.extensions import db, limiter
+from portal.web import request_origin
+
+
+def _people():
+    actor = current_account()
+    return actor, acting_for() or actor
+
+
+def _qr_label() -> str:
+    return _("City code: a QR code to show at a service window")
+
+
+@bp.get("/code")
+@requires_signin
+def city_code():
+    actor, subject = _people()
+    page = services.code_page(db.session, actor, subject, _qr_label())
+    return render_template("citizen/code.html", page=page, form=ActionForm(formdata=None))
+
+
+@bp.get("/code/live")
+@requires_signin
+@limiter.limit("20 per minute")  # the page asks once a minute; more is a script hammering it
+def city_code_live():
+    """What the page's script swaps in every minute: JSON, never cached."""
+    fresh = services.live_code(db.session, current_account(), _qr_label())
+    if fresh is None:
+        abort(404)
+    live, svg = fresh
+    body = {"svg": svg, "digits": live.grouped_digits, "refresh": live.refresh_seconds}
+    return jsonify(body), 200, {"Cache-Control": "no-store"}
+
+
+@bp.get("/code/history")
+@requires_signin
+def city_code_history():
+    _actor, subject = _people()
+    return render_template("citizen/code_history.html", rows=services.code_history(db.session, subject),
+                           subject=subject)
+
+
+@bp.post("/code/paper")
+@requires_signin
+def issue_paper_code():
+    actor, subject = _people()
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        paper = services.issue_paper_code(db.session, actor, subject, request_origin())
+    except services.NotAllowed:
+        abort(403)
+    flash(_("A new paper code is ready to print. Any earlier paper code no longer works."), "success")
+    return redirect(url_for("citizen.paper_code", public_id=paper.public_id))
+
+
+@bp.get("/code/paper/<public_id>")
+@requires_signin
+def paper_code(public_id: str):
+    actor, subject = _people()
+    try:
+        paper = services.paper_code(db.session, actor, subject, public_id)
+    except services.NotAllowed:
+        abort(403)
+    if paper is None:
+        abort(404)
+    qr = services.paper_qr(paper, _("Paper city code, a QR code for scanning"))
+    return render_template("citizen/paper_code.html", paper=paper, qr=qr, masked_name=services.masked_name(subject),
+                           form=ActionForm(formdata=None))
+
+
+@bp.post("/code/paper/<public_id>/revoke")
+@requires_signin
+def revoke_paper_code(public_id: str):
+    actor, subject = _people()
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.revoke_paper_code(db.session, actor, subject, public_id, request_origin())
+    except services.NotAllowed:
+        abort(403)
+    except LookupError:
+        abort(404)
+    flash(_("The paper code has been revoked. It no longer works anywhere."), "success")
+    return redirect(url_for("citizen.city_code"))
