@@ -21,8 +21,8 @@ from portal.models.catalogue import Audience, LifeEvent, ServiceGuide, service_l
 from portal.models.city_code import CodeVerification, PaperCode
 from portal.models.codes import CodeRevocation, NumericCode, NumericCodeMiss, UsedCodeNonce
 from portal.models.delegation import Delegation, DelegationStatus
-from portal.models.home_area import ResidentHomeArea
 from portal.models.department import Department, DepartmentKind
+from portal.models.home_area import ResidentHomeArea
 from portal.models.outbox import Channel, OutboxMessage
 
 __all__ = [
