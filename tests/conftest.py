@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from portal import create_app
 from portal.config import normalise_database_url
-from portal.extensions import db
+from portal.extensions import db, limiter
 
 os.environ.setdefault("PORTAL_ENV", "test")
 
@@ -70,13 +70,18 @@ def make_app(database_url):
     apps = []
 
     def build(**overrides):
-        app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET_KEY, **overrides})
+        settings = {"DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET_KEY, "RATELIMIT_ENABLED": False}
+        app = create_app({**settings, **overrides})
         apps.append(app)
         return app
 
     yield build
     for app in apps:
         _dispose(app)
+    # The limiter is one object for every app in the process: whatever a test switched on
+    # (or an app that failed half-way through start-up left behind) must not reach the next test.
+    limiter.enabled = False
+    limiter.reset()
 
 
 @pytest.fixture(autouse=True)

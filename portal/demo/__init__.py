@@ -40,5 +40,8 @@ def seed(session: Session) -> dict[str, int]:
     from portal.demo.citizen import seed_citizen
 
     report["services"] = seed_citizen(session)
+    from portal.demo.enterprises import seed_enterprise_end
+
+    report.update(seed_enterprise_end(session))
     session.commit()
     return report

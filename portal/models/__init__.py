@@ -22,8 +22,17 @@ from portal.models.city_code import CodeVerification, PaperCode
 from portal.models.codes import CodeRevocation, NumericCode, NumericCodeMiss, UsedCodeNonce
 from portal.models.delegation import Delegation, DelegationStatus
 from portal.models.department import Department, DepartmentKind
+from portal.models.enterprise import (
+    Enterprise,
+    EnterpriseCertification,
+    Membership,
+    MembershipRole,
+    MembershipScope,
+    MembershipStatus,
+)
 from portal.models.home_area import ResidentHomeArea
 from portal.models.outbox import Channel, OutboxMessage
+from portal.models.policy import ApplicationMethod, Policy, PolicyMatch, PolicyStatus, PolicyTopic, TopicSubscription
 
 __all__ = [
     "Account",
@@ -68,4 +77,20 @@ __all__ += [
     "ServiceGuide",
     "UsedCodeNonce",
     "service_life_event",
+]
+
+# The enterprise end: enterprises, memberships, policies and their matches.
+__all__ += [
+    "ApplicationMethod",
+    "Enterprise",
+    "EnterpriseCertification",
+    "Membership",
+    "MembershipRole",
+    "MembershipScope",
+    "MembershipStatus",
+    "Policy",
+    "PolicyMatch",
+    "PolicyStatus",
+    "PolicyTopic",
+    "TopicSubscription",
 ]
