@@ -2,4 +2,6 @@ from flask import Blueprint
 
 bp = Blueprint("gov", __name__, url_prefix="/gov", template_folder="templates")
 
-from gov import clients, views  # noqa: E402,F401  (routes register themselves on bp)
+# Routes register themselves on bp. clients: the client registry; views, desk_admin, stats_views: the desk;
+# verify: city-code checks; attachments: case files for staff; policies: policy authoring.
+from gov import attachments, clients, desk_admin, policies, stats_views, verify, views  # noqa: E402,F401

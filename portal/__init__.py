@@ -33,6 +33,11 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
 
+    from portal import case_pages, mail
+
+    case_pages.init_app(app)  # the case vocabularies in every template
+    mail.init_app(app)  # case notices by email in the recipient's language; SMTP when configured
+
     _register_blueprints(app)
 
     from portal import commands

@@ -92,6 +92,18 @@ class Config:
     CODE_SIGNING_KEYS = "1:derived"
     CODE_SIGNING_KEY_ID = "1"
 
+    # Uploaded files (portal/uploads.py), outside static/: by default <instance>/uploads.
+    UPLOAD_DIR: str | None = None
+
+    # Email for case notices (portal/mail.py): none is sent unless SMTP_HOST is set.
+    # SMTP_SECURITY is none, starttls or ssl; MAIL_FROM is required with SMTP_HOST.
+    SMTP_HOST: str | None = None
+    SMTP_PORT = 25
+    SMTP_SECURITY = "none"
+    SMTP_USERNAME: str | None = None
+    SMTP_PASSWORD: str | None = None
+    MAIL_FROM: str | None = None
+
     @classmethod
     def finalise(cls, config: dict, instance_path: Path) -> None:
         """Fill derived settings and refuse configurations that cannot run safely."""
@@ -100,6 +112,7 @@ class Config:
         url = config.get("DATABASE_URL") or f"sqlite:///{instance_path / 'portal.sqlite3'}"
         config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
         config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "memory://"
+        config["UPLOAD_DIR"] = str(config.get("UPLOAD_DIR") or instance_path / "uploads")
 
 
 class DevelopmentConfig(Config):
@@ -138,7 +151,14 @@ ENVIRONMENT_SETTINGS = (
     "DISTRICT_HOTLINE",
     "CODE_SIGNING_KEYS",
     "CODE_SIGNING_KEY_ID",
+    "UPLOAD_DIR",
     "OIDC_ISSUER",  # the provider's public address, e.g. https://id.example.gov.cn (see auth/oidc)
+    "SMTP_HOST",
+    "SMTP_PORT",
+    "SMTP_SECURITY",
+    "SMTP_USERNAME",
+    "SMTP_PASSWORD",
+    "MAIL_FROM",
 )
 
 

@@ -80,8 +80,9 @@ def make_app(database_url):
         _dispose(app)
     # The limiter is one object for every app in the process: whatever a test switched on
     # (or an app that failed half-way through start-up left behind) must not reach the next test.
-    limiter.enabled = False
-    limiter.reset()
+    if limiter.enabled:
+        limiter.reset()
+        limiter.enabled = False
 
 
 @pytest.fixture(autouse=True)

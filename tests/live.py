@@ -45,15 +45,32 @@ def _live_database_url(tmp_path: Path) -> str:
     return url.set(database=live_name).render_as_string(hide_password=False)
 
 
+LIVE_SECRET_KEY = "browser-test-secret-key-long-enough-to-sign"
+
+
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def live_settings(tmp_path_factory) -> dict:
+    """The live server's own settings: a test may open its database (to make an expired code
+    with the same keys, say) as the server sees it."""
     tmp_path = tmp_path_factory.mktemp("live")
+    return {
+        "tmp_path": tmp_path,
+        "DATABASE_URL": _live_database_url(tmp_path),
+        "SECRET_KEY": LIVE_SECRET_KEY,
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+    }
+
+
+@pytest.fixture(scope="session")
+def live_server(live_settings):
+    tmp_path = live_settings["tmp_path"]
     port = _free_port()
     env = {
         **os.environ,
         "PORTAL_ENV": "development",
-        "DATABASE_URL": _live_database_url(tmp_path),
-        "SECRET_KEY": "browser-test-secret-key-long-enough-to-sign",
+        "DATABASE_URL": live_settings["DATABASE_URL"],
+        "SECRET_KEY": live_settings["SECRET_KEY"],
+        "UPLOAD_DIR": live_settings["UPLOAD_DIR"],
     }
     bin_dir = Path(sys.executable).parent
     flask = [str(bin_dir / "flask"), "--app", "wsgi"]

@@ -56,9 +56,19 @@ class EnterpriseRole:
 
 
 def enterprise_memberships(account: Account) -> list[EnterpriseRole]:
-    """The companies this person may act for. None until the enterprise end adds memberships:
-    then return one EnterpriseRole per active membership here, and nothing else changes."""
-    return []
+    """The companies this person may act for now: one EnterpriseRole per effective membership."""
+    if getattr(account, "id", None) is None:
+        return []
+    from portal.enterprises import effective_clause
+    from portal.extensions import db
+    from portal.models import Enterprise, Membership
+    from portal.models.base import utcnow
+
+    rows = db.session.execute(
+        db.select(Enterprise.uscc, Membership.role).join(Membership.enterprise)
+        .where(Membership.account_id == account.id, effective_clause(utcnow())).order_by(Enterprise.uscc)
+    )
+    return [EnterpriseRole(uscc, role.value) for uscc, role in rows]
 
 
 def portal_ends(account: Account) -> list[str]:

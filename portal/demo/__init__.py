@@ -43,5 +43,8 @@ def seed(session: Session) -> dict[str, int]:
     from portal.demo.enterprises import seed_enterprise_end
 
     report.update(seed_enterprise_end(session))
+    from portal.demo.cases import seed_cases
+
+    report["cases"] = seed_cases(session)
     session.commit()
     return report

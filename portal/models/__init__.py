@@ -1,6 +1,7 @@
 """Shared tables. Import each module here so Alembic and the app see every table."""
 
 from portal.models.account import Account, ResidentProfile, StaffPosition, StaffRole
+from portal.models.application import ApplicationDraft
 from portal.models.audit import AuditEvent
 from portal.models.calendar import CalendarDay, CalendarYear, DayKind
 from portal.models.case import (
@@ -22,6 +23,7 @@ from portal.models.city_code import CodeVerification, PaperCode
 from portal.models.codes import CodeRevocation, NumericCode, NumericCodeMiss, UsedCodeNonce
 from portal.models.delegation import Delegation, DelegationStatus
 from portal.models.department import Department, DepartmentKind
+from portal.models.desk import Announcement, AnnouncementRead
 from portal.models.enterprise import (
     Enterprise,
     EnterpriseCertification,
@@ -61,7 +63,6 @@ __all__ = [
     "Visibility",
 ]
 
-
 # The citizen end: codes, the service catalogue, acting for an elder, home areas.
 __all__ += [
     "Audience",
@@ -94,3 +95,9 @@ __all__ += [
     "PolicyTopic",
     "TopicSubscription",
 ]
+
+# The government desk: announcements to staff and their read receipts.
+__all__ += ["Announcement", "AnnouncementRead"]
+
+# Online applications: drafts to come back to.
+__all__ += ["ApplicationDraft"]
