@@ -14,27 +14,12 @@ from portal.city_code import CODE_LIFETIME
 from portal.codes import Keyring, Purpose, issue
 from portal.models.base import utcnow
 from tests.browser.accessibility import axe_violations, set_elder_mode
-from tests.helpers import DEMO_PASSWORD, totp_code
+from tests.browser.people import sign_in
 
 RESIDENT, ELDER, SON, OTHER = "13800000001", "13800000002", "13800000003", "13800000011"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PAGE_BUDGET_BYTES = 60 * 1024
 
-
-def sign_in(page, username: str, path: str, *, second_factor: bool = False) -> None:
-    page.goto(f"/auth/login?next={path}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.locator("form.form button[type=submit]").click()
-    if second_factor:
-        for steps_ahead in (0, 1, 2):
-            page.fill("input[name=code]", totp_code(steps_ahead=steps_ahead))
-            with page.expect_navigation():
-                page.locator("form.form button[type=submit]").click()
-            if "/auth/mfa" not in page.url:
-                break
-    assert "/auth/" not in page.url, page.url
 
 
 def assert_accessible_in_both_modes(page, url: str) -> None:

@@ -6,22 +6,7 @@ from __future__ import annotations
 import re
 
 from tests.browser.accessibility import axe_violations, set_elder_mode
-from tests.helpers import DEMO_PASSWORD, totp_code
-
-
-def sign_in(page, username: str, *, second_factor: bool) -> None:
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.locator("form.form button[type=submit]").click()
-    if second_factor:
-        for steps_ahead in (0, 1, 2):
-            page.fill("input[name=code]", totp_code(steps_ahead=steps_ahead))
-            with page.expect_navigation():
-                page.locator("form.form button[type=submit]").click()
-            if "/auth/mfa" not in page.url:
-                break
-    assert "/auth/" not in page.url, page.url
+from tests.browser.people import sign_in
 
 
 def open_every_details(page) -> None:

@@ -8,24 +8,10 @@ from __future__ import annotations
 import re
 
 from tests.browser.accessibility import axe_violations, set_elder_mode
-from tests.helpers import DEMO_PASSWORD, totp_code
+from tests.browser.people import sign_in
 
 REPRESENTATIVE, AGENT = "13800000011", "13800000012"
 
-
-def sign_in(page, username: str, *, second_factor: bool = False) -> None:
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.locator("form.form button[type=submit]").click()
-    if second_factor:
-        for steps_ahead in (0, 1, 2):
-            page.fill("input[name=code]", totp_code(steps_ahead=steps_ahead))
-            with page.expect_navigation():
-                page.locator("form.form button[type=submit]").click()
-            if "/auth/mfa" not in page.url:
-                break
-    assert "/auth/" not in page.url, page.url
 
 
 def assert_accessible(page, url: str) -> None:
