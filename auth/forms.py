@@ -8,6 +8,7 @@ from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
 from auth.passwords import MAX_LENGTH, MIN_LENGTH
+from portal.forms import SubmitOnceForm
 from portal.identity_numbers import InvalidResidentId, validate_resident_id
 
 MOBILE_PATTERN = r"^1[3-9]\d{9}$"
@@ -84,7 +85,7 @@ class SecondFactorForm(FlaskForm):
     next = HiddenField()
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(SubmitOnceForm):
     real_name = StringField(
         _l("Full name, as on your ID card"),
         validators=[DataRequired(message=_l("Enter your full name.")), Length(max=50)],

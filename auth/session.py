@@ -48,10 +48,14 @@ class SessionUser:
         return getattr(self.account, name)
 
 
+# Built once: every signed-in request runs it, and building the statement cost as much as running it.
+_ACCOUNT_BY_PUBLIC_ID = db.select(Account).where(Account.public_id == db.bindparam("public_id"))
+
+
 @login_manager.user_loader
 def _load_user(user_id: str) -> SessionUser | None:
     public_id, _, version = user_id.partition(":")
-    account = db.session.scalar(db.select(Account).where(Account.public_id == public_id))
+    account = db.session.scalar(_ACCOUNT_BY_PUBLIC_ID, {"public_id": public_id})
     if account is None or not account.is_active or str(account.session_version) != version:
         return None
     return SessionUser(account)

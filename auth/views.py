@@ -46,11 +46,6 @@ def _show_identity_error(form, field_name: str, error) -> None:
     form[field_name].errors = [*form[field_name].errors, messages[error.code]]
 
 
-@bp.app_context_processor
-def sign_out_form():
-    return {"logout_form": ActionForm(formdata=None)}
-
-
 @bp.before_app_request
 def load_account_preferences():
     account = current_account()

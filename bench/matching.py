@@ -4,7 +4,8 @@
 
 Builds the enterprise tables in a scratch SQLite file and, when DATABASE_URL names a PostgreSQL
 database, in a scratch schema there too (dropped afterwards; nothing else is touched). Fills
-them with synthetic enterprises, then times, in the same run and on the same rows:
+them with synthetic enterprises (bench/scale.py, shared with the other benchmarks), then times,
+in the same run and on the same rows:
 
   * the baseline: a bare SELECT of every enterprise's id and the columns the criteria read
     (plain SQL through the driver, no result processing);
@@ -19,31 +20,16 @@ Each figure is the median of --repeat runs after a warm-up. Nothing here asserts
 from __future__ import annotations
 
 import argparse
-import os
-import random
 import statistics
-import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.config import normalise_database_url
-from portal.enterprise_codes import generate_uscc
-from portal.extensions import db
+from bench.scale import ENTERPRISE_TOWNS, analyze, enterprise_rows, insert_enterprises, scratch_databases
 from portal.models import Department, DepartmentKind, Enterprise, EnterpriseCertification
 from portal.policy_matching import dry_run
-from portal.rules import (
-    Certification,
-    EnterpriseType,
-    TaxCreditRating,
-    compile_to_sql,
-    explain,
-    industry_section_of,
-    parse,
-)
+from portal.rules import compile_to_sql, explain, parse
 
 # After the 专精特新 pool's entry criteria: a negated certification, an industry section, revenue,
 # the derived R&D intensity, an employee range, and a town or a tax rating: every kind of leaf
@@ -71,63 +57,19 @@ READ_COLUMNS = (
     Enterprise.town_id,
     Enterprise.tax_credit_rating,
 )
-_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 TABLES = [Department.__table__, Enterprise.__table__, EnterpriseCertification.__table__]
-TOWNS = ("jtz", "cdz", "xqz", "sjz", "djz", "yljd", "fsjd", "jltjd", "ssz", "mgz")
-INDUSTRIES = ("3491", "3670", "3973", "2929", "6513", "6520", "7320", "5176", "6210", "4710")
-
-
-def _rows(count: int, town_ids: list[int]):
-    rng = random.Random(60)  # noqa: S311 - reproducible synthetic data
-    codes: set[str] = set()
-    enterprises, certifications = [], []
-    for n in range(1, count + 1):
-        code = generate_uscc(rng)
-        while code in codes:
-            code = generate_uscc(rng)
-        codes.add(code)
-        industry = rng.choice(INDUSTRIES)
-        employees = int(rng.lognormvariate(3.0, 1.1)) + 1
-        revenue = int(employees * rng.lognormvariate(13, 0.6))
-        enterprises.append(
-            {
-                "id": n,
-                "public_id": f"{n:032x}",
-                "uscc": code,
-                "name_zh": f"企业{n}",
-                "enterprise_type": EnterpriseType.LIMITED_COMPANY,
-                "industry_code": industry,
-                "industry_section": industry_section_of(industry),
-                "town_id": rng.choice(town_ids) if rng.random() > 0.02 else None,
-                "registered_on": date(2000, 1, 1) + timedelta(days=rng.randint(0, 9000)),
-                "employees": employees if rng.random() > 0.03 else None,
-                "revenue_last_year": revenue if rng.random() > 0.1 else None,
-                "rd_spend_last_year": int(revenue * rng.uniform(0, 0.1)) if rng.random() > 0.25 else None,
-                "tax_credit_rating": rng.choice(list(TaxCreditRating)) if rng.random() > 0.15 else None,
-                "created_at": _EPOCH,
-                "updated_at": _EPOCH,
-            }
-        )
-        for certification in (Certification.HIGH_TECH, Certification.SPECIALISED_SME, Certification.TECH_SME):
-            if rng.random() < 0.08:
-                certifications.append({"enterprise_id": n, "certification": certification})
-    return enterprises, certifications
 
 
 def _fill(session: Session, count: int) -> None:
     towns = []
-    for code in TOWNS:
+    for code in ENTERPRISE_TOWNS:
         kind = DepartmentKind.SUBDISTRICT if code.endswith("jd") else DepartmentKind.TOWN
         towns.append(Department(code=code, kind=kind, name_zh=code, name_en=code))
     session.add_all(towns)
     session.flush()
-    enterprises, certifications = _rows(count, [t.id for t in towns])
-    for start in range(0, len(enterprises), 10_000):
-        session.execute(insert(Enterprise), enterprises[start : start + 10_000])
-    for start in range(0, len(certifications), 10_000):
-        session.execute(insert(EnterpriseCertification), certifications[start : start + 10_000])
+    insert_enterprises(session, *enterprise_rows(count, [t.id for t in towns]))
     session.commit()
-    session.execute(text("ANALYZE"))
+    analyze(session.connection())
     session.commit()
 
 
@@ -141,19 +83,25 @@ def _median(repeat: int, work) -> tuple[float, object]:
     return statistics.median(times), result
 
 
+def time_matcher(session: Session, repeat: int) -> tuple[float, float, list]:
+    """Median seconds of the bare SELECT and of the SQL matcher over every enterprise in the
+    session's database, and the matcher's (id, band) rows."""
+    band = compile_to_sql(POLICY, Enterprise)
+    # The baseline is the cheapest way to read those rows: plain SQL, no result processing.
+    columns = ", ".join(c.name for c in READ_COLUMNS)
+    bare_sql = f"SELECT id, {columns} FROM enterprise"
+    bare, _ = _median(repeat, lambda: session.connection().exec_driver_sql(bare_sql).fetchall())
+    matcher, banded = _median(repeat, lambda: session.execute(select(Enterprise.id, band)).all())
+    return bare, matcher, banded
+
+
 def run(engine, label: str, count: int, repeat: int) -> None:
     with Session(engine) as session:
         started = time.perf_counter()
         _fill(session, count)
         filled = time.perf_counter() - started
-        band = compile_to_sql(POLICY, Enterprise)
-
-        # The baseline is the cheapest way to read those rows: plain SQL, no result processing.
-        columns = ", ".join(c.name for c in READ_COLUMNS)
-        bare_sql = f"SELECT id, {columns} FROM enterprise"
-        bare, _ = _median(repeat, lambda: session.connection().exec_driver_sql(bare_sql).fetchall())
+        bare, matcher, banded = time_matcher(session, repeat)
         rows = session.execute(select(Enterprise.id, *READ_COLUMNS)).all()
-        matcher, banded = _median(repeat, lambda: session.execute(select(Enterprise.id, band)).all())
         per_town, _ = _median(repeat, lambda: dry_run(session, POLICY))
 
         codes = {d.id: d.code for d in session.scalars(select(Department))}
@@ -200,31 +148,8 @@ def main() -> None:
     args = parser.parse_args()
     print("Matching one policy (7 comparisons under all, any and not) against every enterprise; median of", args.repeat)
 
-    with tempfile.TemporaryDirectory() as scratch:
-        engine = create_engine(f"sqlite:///{Path(scratch) / 'bench.sqlite3'}")
-        db.metadata.create_all(engine, tables=TABLES)
-        version = engine.dialect.dbapi.sqlite_version
-        run(engine, f"SQLite {version}", args.count, args.repeat)
-        engine.dispose()
-
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql")):
-        schema = f"bench_matching_{os.getpid()}"
-        admin = create_engine(normalise_database_url(url))
-        with admin.begin() as connection:
-            connection.execute(text(f"CREATE SCHEMA {schema}"))
-        try:
-            engine = create_engine(normalise_database_url(url), connect_args={"options": f"-csearch_path={schema}"})
-            db.metadata.create_all(engine, tables=TABLES)
-            with engine.connect() as connection:
-                version = connection.execute(text("SHOW server_version")).scalar()
-            run(engine, f"PostgreSQL {version}", args.count, args.repeat)
-            engine.dispose()
-        finally:
-            with admin.begin() as connection:
-                connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-            admin.dispose()
-
+    for label, engine in scratch_databases("matching", TABLES):
+        run(engine, label, args.count, args.repeat)
 
 if __name__ == "__main__":
     main()

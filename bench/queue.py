@@ -4,8 +4,9 @@
 
 Builds the case tables in a scratch SQLite file and, when DATABASE_URL names a PostgreSQL
 database, in a scratch schema there too (dropped afterwards; nothing else is touched). Fills them
-with synthetic cases by bulk inserts: 31 departments, the officer's one (区经济委员会) owning about
-an eighth and assisting on 1% of the others', every state, submitted over two years. Then times,
+with synthetic cases by bulk inserts (bench/scale.py, shared with the other benchmarks): 31
+departments, the officer's one (区经济委员会) owning about an eighth and assisting on 1% of the
+others', every state, submitted over two years. Then times,
 for an officer of that department, the desk's default queue (every case still being worked on,
 through the same scope, filters and keyset pagination the page uses):
 
@@ -21,22 +22,19 @@ Each figure is the median of --repeat runs after a warm-up. Nothing here asserts
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
-import tempfile
 import time
 import uuid
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, date, datetime
 
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
+from bench.scale import CaseMix, analyze, insert_cases, scratch_databases
 from gov.services import ACTIVE_STATES, queue_query
 from portal.cases import keyset_page
 from portal.cases.access import decode_cursor
-from portal.config import normalise_database_url
 from portal.demo.departments import DEPARTMENTS
 from portal.extensions import db
 from portal.models import (
@@ -44,10 +42,7 @@ from portal.models import (
     Case,
     CaseAssist,
     CaseCategory,
-    CaseKind,
-    CaseState,
     Department,
-    Priority,
     StaffPosition,
     StaffRole,
 )
@@ -61,25 +56,16 @@ TABLES = [
     CaseAssist.__table__,
 ]
 OFFICER_DEPARTMENT = "jjw"
-OWN_SHARE = 0.12  # of all cases, owned by the officer's department
 SMALL_DEPARTMENT = "kw"  # one of the 30 others sharing the rest: under 3% of the cases
-ASSIST_SHARE = 0.01  # of the other departments' cases, with the officer's department assisting
 PAGE_SIZE = 25
 SENDERS = 2000
 EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
-SPAN = timedelta(days=730)
 TODAY = date(2027, 1, 4)
 
-S = CaseState
-STATE_WEIGHTS = [  # about 45% still being worked on
-    (S.SUBMITTED, 10), (S.ACCEPTED, 10), (S.IN_PROGRESS, 14), (S.RETURNED_FOR_INFO, 3), (S.TRANSFERRING, 2),
-    (S.DISPUTED, 1), (S.REOPENED, 1), (S.REPLIED, 4), (S.CLOSED, 45), (S.REJECTED, 5), (S.MERGED, 5),
-]
-KINDS = [CaseKind.REQUEST] * 7 + [CaseKind.APPLICATION] * 2 + [CaseKind.APPEAL]
 
-
-def _setup(session: Session) -> tuple[int, dict[str, int], dict[int, int], list[int]]:
-    """Departments, one category each, the senders and the officer. Returns ids."""
+def _setup(session: Session) -> tuple[dict[str, int], CaseMix]:
+    """Departments, one category each, the senders and the officers. Returns the officers' ids
+    by department code, and who owns, handles and sends the cases."""
     for code, kind, name_zh, name_en, *_ in DEPARTMENTS:
         session.add(Department(code=code, kind=kind, name_zh=name_zh, name_en=name_en))
     session.flush()
@@ -90,7 +76,7 @@ def _setup(session: Session) -> tuple[int, dict[str, int], dict[int, int], list[
                                 accept_days=1, reply_days=10, rectify_days=15, active=True)
         session.add(category)
         session.flush()
-        categories[dept_id] = category.id
+        categories[dept_id] = [category.id]
     session.execute(insert(Account), [
         {"public_id": uuid.uuid4().hex, "mobile": f"139{n:08d}", "display_name": f"居民{n}", "password_hash": "!",
          "session_version": 1, "is_active": True, "password_changed_at": EPOCH, "created_at": EPOCH}
@@ -106,90 +92,20 @@ def _setup(session: Session) -> tuple[int, dict[str, int], dict[int, int], list[
         session.add(StaffPosition(account_id=person.id, department_id=departments[code], role=StaffRole.OFFICER))
     session.flush()
     senders = list(session.scalars(select(Account.id).where(Account.mobile.is_not(None))))
-    officers = {OFFICER_DEPARTMENT: officer.id, SMALL_DEPARTMENT: small.id}
-    return officers, departments, categories, [officer.id, colleague.id, *senders]
-
-
-CASE_COLUMNS = (
-    "id", "public_id", "reference", "kind", "state", "priority", "sender_id", "category_id", "department_id",
-    "pending_department_id", "resume_state", "assigned_officer_id", "title", "body", "submitted_at", "updated_at",
-    "accepted_at", "closed_at", "accept_due_start", "accept_due_days", "accept_due", "reply_due_start",
-    "reply_due_days", "reply_due", "due_estimated", "escalation_level", "extension_count", "reopened_count",
-    "version",
-)
-ASSIST_COLUMNS = ("case_id", "department_id", "invited_at")
-
-
-def _cases(count: int, departments: dict[str, int], categories: dict[int, int], people: list[int],
-           rng: random.Random, as_text: bool):
-    """Rows (tuples in CASE_COLUMNS order) for the case table, and the assists, in chunks.
-
-    `as_text`: values as SQLAlchemy's SQLite types store them (naive UTC text, ISO dates, 0/1),
-    since the rows go straight to the driver."""
     own = departments[OFFICER_DEPARTMENT]
-    others = [d for code, d in departments.items() if code != OFFICER_DEPARTMENT]
-    staff, senders = people[:2], people[2:]
-    states = [s.value for s, w in STATE_WEIGHTS for _ in range(w)]
-    paused = {S.TRANSFERRING.value, S.DISPUTED.value, S.RETURNED_FOR_INFO.value}
-    unaccepted = {S.SUBMITTED.value, S.REJECTED.value, S.MERGED.value}
-    kinds = [k.value for k in KINDS]
-    step = SPAN / count
-    moment = (lambda t: t.replace(tzinfo=None).isoformat(" ", "microseconds")) if as_text else (lambda t: t)
-    calendar_day = (lambda d: d.isoformat()) if as_text else (lambda d: d)
-    false = 0 if as_text else False
-    chunk, assists = [], []
-    for n in range(1, count + 1):
-        dept = own if rng.random() < OWN_SHARE else rng.choice(others)
-        state = rng.choice(states)
-        at = EPOCH + step * n
-        submitted, day = moment(at), at.date()
-        accepted = state not in unaccepted
-        chunk.append((
-            n, f"{rng.getrandbits(128):032x}", f"BQ-{day.year}-{n:07d}", rng.choice(kinds), state,
-            Priority.NORMAL.value, rng.choice(senders), categories[dept], dept,
-            rng.choice(others) if state == S.TRANSFERRING.value else None,
-            S.ACCEPTED.value if state in paused else None,
-            rng.choice(staff) if accepted and dept == own else None,
-            f"诉求 {n}", "合成数据", submitted, submitted,
-            moment(at + timedelta(hours=3)) if accepted else None,
-            moment(at + timedelta(days=9)) if state == S.CLOSED.value else None,
-            calendar_day(day), 1, calendar_day(day + timedelta(days=1)), calendar_day(day), 10,
-            calendar_day(day + timedelta(days=14)), false, 0, 0, 0, 1,
-        ))
-        if dept != own and rng.random() < ASSIST_SHARE:
-            assists.append((n, own, submitted))
-        if len(chunk) == 50_000:
-            yield chunk, assists
-            chunk, assists = [], []
-    if chunk:
-        yield chunk, assists
-
-
-def _bulk_insert(session: Session, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Straight to the driver: executemany on SQLite, COPY on PostgreSQL."""
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        cursor = connection.connection.driver_connection.cursor()
-        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    marks = ", ".join("?" for _ in columns)
-    connection.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+    mix = CaseMix(
+        own_department=own, other_departments=[d for code, d in departments.items() if code != OFFICER_DEPARTMENT],
+        categories=categories, staff=[officer.id, colleague.id], senders=senders,
+        start=EPOCH,
+    )
+    return {OFFICER_DEPARTMENT: officer.id, SMALL_DEPARTMENT: small.id}, mix
 
 
 def _fill(session: Session, count: int) -> dict[str, int]:
-    officers, departments, categories, people = _setup(session)
-    rng = random.Random(500)  # noqa: S311 - reproducible synthetic data
-    as_text = session.get_bind().dialect.name == "sqlite"
-    for chunk, assists in _cases(count, departments, categories, people, rng, as_text):
-        _bulk_insert(session, "case_file", CASE_COLUMNS, chunk)
-        if assists:
-            _bulk_insert(session, "case_assist", ASSIST_COLUMNS, assists)
+    officers, mix = _setup(session)
+    insert_cases(session.connection(), count, mix, random.Random(500))  # noqa: S311 - reproducible synthetic data
     session.commit()
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT setval(pg_get_serial_sequence('case_file', 'id'), :n)"), {"n": count})
-    session.execute(text("ANALYZE"))
+    analyze(session.connection())
     session.commit()
     return officers
 
@@ -284,31 +200,8 @@ def main() -> None:
     print(f"The work queue of an officer of {OFFICER_DEPARTMENT}: page 1 against page {args.page}; "
           f"median of {args.repeat}")
 
-    with tempfile.TemporaryDirectory() as scratch:
-        engine = create_engine(f"sqlite:///{Path(scratch) / 'bench.sqlite3'}")
-        db.metadata.create_all(engine, tables=TABLES)
-        version = engine.dialect.dbapi.sqlite_version
-        run(engine, f"SQLite {version}", args.count, args.page, args.repeat, args.explain)
-        engine.dispose()
-
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql")):
-        schema = f"bench_queue_{os.getpid()}"
-        admin = create_engine(normalise_database_url(url))
-        with admin.begin() as connection:
-            connection.execute(text(f"CREATE SCHEMA {schema}"))
-        try:
-            engine = create_engine(normalise_database_url(url), connect_args={"options": f"-csearch_path={schema}"})
-            db.metadata.create_all(engine, tables=TABLES)
-            with engine.connect() as connection:
-                version = connection.execute(text("SHOW server_version")).scalar()
-            run(engine, f"PostgreSQL {version}", args.count, args.page, args.repeat, args.explain)
-            engine.dispose()
-        finally:
-            with admin.begin() as connection:
-                connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-            admin.dispose()
-
+    for label, engine in scratch_databases("queue", TABLES):
+        run(engine, label, args.count, args.page, args.repeat, args.explain)
 
 if __name__ == "__main__":
     main()

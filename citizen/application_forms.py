@@ -8,13 +8,13 @@ again: `kept` names them, and the page says which files were kept.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, DecimalField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import NumberInput
 
 from portal.catalogue import FormField
+from portal.forms import SubmitOnceForm
 from portal.i18n_data import pick
 
 ACCEPT = "application/pdf,image/jpeg,image/png,image/webp,.pdf,.jpg,.jpeg,.png,.webp"
@@ -31,7 +31,7 @@ UPLOAD_ERRORS = {
 }
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(SubmitOnceForm):
     """The base of every service's form; `build_form` adds the service's fields."""
 
     kept: frozenset[str] = frozenset()
@@ -43,7 +43,7 @@ class ApplicationForm(FlaskForm):
         """What was typed, as text, for a draft or the case (dates as ISO dates)."""
         values = {}
         for field in self:
-            if isinstance(field, FileField) or field.name == "csrf_token":
+            if isinstance(field, FileField) or field.name in ("csrf_token", "form_token"):
                 continue
             values[field.name] = (field.raw_data[0] if field.raw_data else "") or ""
         return values

@@ -8,12 +8,17 @@ from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from portal.delegations import DURATIONS
+from portal.forms import SubmitOnceForm
 
 MOBILE_PATTERN = r"^1[3-9]\d{9}$"
 
 
 class ActionForm(FlaskForm):
     """A button that changes something: carries only the CSRF token."""
+
+
+class PaperCodeForm(SubmitOnceForm):
+    """The button that prints a new paper code: once per click, however often it is sent."""
 
 
 class ServiceSearchForm(FlaskForm):
@@ -44,7 +49,7 @@ def at_least_one_scope(form, field):
         raise ValidationError(_l("Choose at least one thing your family member may do."))
 
 
-class InviteForm(FlaskForm):
+class InviteForm(SubmitOnceForm):
     mobile = StringField(
         _l("Your family member's mobile number"),
         validators=[

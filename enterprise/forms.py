@@ -16,6 +16,7 @@ from portal.enterprise_labels import (
     POLICY_TOPICS,
     uscc_message,
 )
+from portal.forms import SubmitOnceForm
 
 MOBILE_PATTERN = r"^1[3-9]\d{9}$"
 MONEY = 10**13  # whole yuan: far above any company's figures, well inside BIGINT
@@ -40,7 +41,7 @@ def _valid_uscc(form, field):
         raise ValidationError(uscc_message(problem))
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(SubmitOnceForm):
     uscc = StringField(
         _l("Unified Social Credit Code"),
         validators=[DataRequired(message=_l("Enter the company’s Unified Social Credit Code.")), _valid_uscc],
@@ -85,7 +86,7 @@ class RegisterForm(FlaskForm):
         return self
 
 
-class AgentForm(FlaskForm):
+class AgentForm(SubmitOnceForm):
     mobile = StringField(
         _l("The agent’s mobile number"),
         validators=[DataRequired(message=_l("Enter the agent’s mobile number.")),

@@ -207,11 +207,12 @@ def ranked(session: Session, enterprise: Enterprise):
 def published_policies(session: Session, *, q: str | None, topic: str | None, department: str | None,
                        method: str | None) -> list[Policy]:
     query = select(Policy).where(Policy.status == PolicyStatus.PUBLISHED).options(selectinload(Policy.department))
-    if q:
-        like = f"%{q}%"
-        query = query.where(or_(Policy.title_zh.like(like), Policy.title_en.ilike(like),
-                                Policy.summary_zh.like(like), Policy.summary_en.ilike(like),
-                                Policy.document_number.like(like)))
+    if q:  # the words as typed: % and _ are matched as themselves, not as wildcards
+        query = query.where(or_(Policy.title_zh.contains(q, autoescape=True),
+                                Policy.title_en.icontains(q, autoescape=True),
+                                Policy.summary_zh.contains(q, autoescape=True),
+                                Policy.summary_en.icontains(q, autoescape=True),
+                                Policy.document_number.contains(q, autoescape=True)))
     if topic:
         query = query.where(Policy.topic == topic)
     if department:

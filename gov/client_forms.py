@@ -19,7 +19,10 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from auth.oidc import claims
 from auth.oidc.clients import Registration, redirect_uri_problem
+from portal.case_labels import ACTIONS
+from portal.forms import SubmitOnceForm
 from portal.i18n import localized
+from portal.webhooks import EVENT_TYPES, AddressPolicy, Subscription, action_of, url_problem
 
 
 def uri_problem_message(problem: str, uri: str) -> str:
@@ -46,7 +49,7 @@ def _lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-class ClientForm(FlaskForm):
+class ClientForm(SubmitOnceForm):
     name = StringField(
         _l("Name of the system"),
         validators=[DataRequired(message=_l("Enter the name of the system.")), Length(max=100)],
@@ -120,3 +123,55 @@ class ClientForm(FlaskForm):
 
 class ClientActionForm(FlaskForm):
     """The CSRF token behind each button (rotate the secret, disable, enable)."""
+
+
+def webhook_url_message(problem: str, url: str) -> str:
+    if problem == "insecure":
+        return _("“%(url)s” must use https. Plain http is allowed only for 127.0.0.1 or localhost, and only on a "
+                 "development or test portal.", url=url)
+    if problem == "credentials":
+        return _("“%(url)s” contains a user name or password. Leave them out: the portal signs every message "
+                 "instead.", url=url)
+    if problem == "fragment":
+        return _("“%(url)s” has a # part. Webhook addresses cannot have one.", url=url)
+    if problem == "address":
+        return _("“%(url)s” is a private or reserved network address, which the portal does not send to unless "
+                 "its operator allows that network.", url=url)
+    return _("“%(url)s” is not a complete address. Write it in full, for example "
+             "https://system.example.gov.cn/portal-events.", url=url)
+
+
+def _event_choices() -> list[SelectChoice]:
+    return [
+        SelectChoice(name, _l("%(action)s (%(type)s)", action=ACTIONS.get(action_of(name), name), type=name))
+        for name in EVENT_TYPES
+    ]
+
+
+class WebhookForm(SubmitOnceForm):
+    url = StringField(
+        _l("Address that receives the events"),
+        description=_l("The department system's https address. The portal POSTs each case event there as JSON, "
+                       "signed with a secret it shows you once."),
+        validators=[DataRequired(message=_l("Enter the address that receives the events.")), Length(max=500)],
+    )
+    event_types = MultiCheckboxField(_l("Case events to send"), choices=_event_choices(), default=list(EVENT_TYPES))
+
+    policy = AddressPolicy()
+
+    def with_policy(self, policy: AddressPolicy) -> WebhookForm:
+        self.policy = policy
+        return self
+
+    def validate_url(self, field) -> None:
+        url = (field.data or "").strip()
+        problem = url_problem(url, self.policy)
+        if problem:
+            raise ValidationError(webhook_url_message(problem, url))
+
+    def validate_event_types(self, field) -> None:
+        if not field.data:
+            raise ValidationError(_l("Choose at least one case event to send."))
+
+    def subscription(self) -> Subscription:
+        return Subscription(url=self.url.data.strip(), event_types=list(self.event_types.data))

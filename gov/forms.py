@@ -24,6 +24,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from portal.case_labels import KINDS, STATES
 from portal.cases import CaseError
 from portal.cases.access import REFERENCE_PATTERN
+from portal.forms import SubmitOnceForm
 from portal.models import CaseKind, CaseState
 
 TEXT_MAX = 4000
@@ -126,42 +127,46 @@ def _int(value) -> int | None:
 # --- case actions ------------------------------------------------------------------------------
 
 
-class ReasonForm(ActionForm):
+class CaseActionForm(SubmitOnceForm):
+    """A move on a case, a plain button or a form: its one-time token makes it happen once per click."""
+
+
+class ReasonForm(CaseActionForm):
     reason = TextAreaField(_l("Reason"), validators=_required(_l("Give the reason.")), filters=[_strip])
 
 
-class RequestInfoForm(ActionForm):
+class RequestInfoForm(CaseActionForm):
     reason = TextAreaField(
         _l("What the sender should send"), validators=_required(_l("Say what information is needed.")),
         filters=[_strip],
     )
 
 
-class ReplyForm(ActionForm):
+class ReplyForm(CaseActionForm):
     notes = TextAreaField(
         _l("Your reply (the sender reads it)"), validators=_required(_l("Write the reply.")), filters=[_strip]
     )
 
 
-class NoteForm(ActionForm):
+class NoteForm(CaseActionForm):
     notes = TextAreaField(
         _l("Internal note (never shown to the sender)"), validators=_required(_l("Write the note.")),
         filters=[_strip],
     )
 
 
-class DepartmentForm(ActionForm):
+class DepartmentForm(CaseActionForm):
     department = SelectField(_l("Department"), validators=[InputRequired(message=_l("Choose a department."))])
     reason = TextAreaField(_l("Reason"), validators=_required(_l("Give the reason.")), filters=[_strip])
 
 
-class InviteForm(ActionForm):
+class InviteForm(CaseActionForm):
     department = SelectField(
         _l("Assisting department"), validators=[InputRequired(message=_l("Choose a department."))]
     )
 
 
-class DisputeForm(ActionForm):
+class DisputeForm(CaseActionForm):
     reason = TextAreaField(
         _l("Why this is not your department's duty"), validators=_required(_l("Give the reason.")),
         filters=[_strip],
@@ -173,11 +178,11 @@ class DisputeForm(ActionForm):
     )
 
 
-class AssignForm(ActionForm):
+class AssignForm(CaseActionForm):
     officer = SelectField(_l("Colleague"), validators=[InputRequired(message=_l("Choose a colleague."))])
 
 
-class MergeForm(ActionForm):
+class MergeForm(CaseActionForm):
     duplicate_of = StringField(
         _l("Reference of the original case"),
         validators=[DataRequired(message=_l("Enter the reference of the original case, like SJ-2026-000123."))],
@@ -190,7 +195,7 @@ class MergeForm(ActionForm):
             raise ValidationError(_("Enter a reference like SJ-2026-000123."))
 
 
-class ExtensionForm(ActionForm):
+class ExtensionForm(CaseActionForm):
     due = DateField(
         _l("New due date"),
         validators=[InputRequired(message=_l("Enter the new due date as a date, for example 2026-12-31."))],
@@ -199,17 +204,17 @@ class ExtensionForm(ActionForm):
                            filters=[_strip])
 
 
-class ApproveExtensionForm(ActionForm):
+class ApproveExtensionForm(CaseActionForm):
     due = DateField(_l("Due date to approve (leave empty for the date asked for)"), validators=[Optional()])
 
 
 # Each action's form; None means a plain button.
-ACTION_FORMS: dict[str, type[ActionForm]] = {
-    "accept": ActionForm,
-    "start": ActionForm,
-    "close": ActionForm,
-    "withdraw_transfer": ActionForm,
-    "accept_transfer": ActionForm,
+ACTION_FORMS: dict[str, type[CaseActionForm]] = {
+    "accept": CaseActionForm,
+    "start": CaseActionForm,
+    "close": CaseActionForm,
+    "withdraw_transfer": CaseActionForm,
+    "accept_transfer": CaseActionForm,
     "request_info": RequestInfoForm,
     "reply": ReplyForm,
     "note": NoteForm,
@@ -240,7 +245,7 @@ ERROR_FIELDS = {
 }
 
 
-def action_form(action: str, *, departments=(), colleagues=(), formdata=None) -> ActionForm:
+def action_form(action: str, *, departments=(), colleagues=(), formdata=None) -> CaseActionForm:
     """The form for one action, prefixed by the action so that many fit on one page."""
     form = ACTION_FORMS[action](formdata=formdata, prefix=action)
     if "department" in form:
@@ -250,7 +255,7 @@ def action_form(action: str, *, departments=(), colleagues=(), formdata=None) ->
     return form
 
 
-def show_case_error(form: ActionForm, error: CaseError, message: str) -> None:
+def show_case_error(form: CaseActionForm, error: CaseError, message: str) -> None:
     """Put a refusal next to the field it concerns (or at the top of the form)."""
     name = ERROR_FIELDS.get(error.code) or error.params.get("field")
     if name and name in form:
@@ -314,7 +319,7 @@ class CalendarYearForm(FlaskForm):
         field.parsed = parse_days(field.data)
 
 
-class AnnouncementForm(FlaskForm):
+class AnnouncementForm(SubmitOnceForm):
     title = StringField(
         _l("Title"),
         validators=[

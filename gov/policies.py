@@ -86,10 +86,9 @@ def policy_action(public_id: str, action: str):
             services.withdraw(db.session, current_account(), found, request_origin())
             flash(_("Withdrawn. Enterprises are told nothing new about it."), "success")
         else:
-            report = services.publish(db.session, current_account(), found, request_origin())
-            flash(_("Published. %(qualified)s enterprises qualify and %(told)s were told; %(uncertain)s might "
-                    "qualify if they complete their figures.", qualified=report.qualified,
-                    told=report.enterprises_told, uncertain=report.uncertain), "success")
+            services.publish(db.session, current_account(), found, request_origin())
+            flash(_("Published. Every enterprise that qualifies is being told; the dry run below shows how "
+                    "many qualify."), "success")
     except PolicyError as error:
         db.session.rollback()
         flash(enterprise_labels.policy_error_message(error.code), "error")

@@ -22,6 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.enterprise_labels import APPLICATION_METHODS, ATTRIBUTES, OPERATORS, POLICY_TOPICS
+from portal.forms import SubmitOnceForm
 from portal.rules import ATTRIBUTES as REGISTRY
 from portal.rules import Kind
 
@@ -49,7 +50,7 @@ class CriterionRow(Form):
     clause = StringField(_l("Clause"), validators=[Optional(), Length(max=100)], filters=[_strip])
 
 
-class PolicyForm(FlaskForm):
+class PolicyForm(SubmitOnceForm):
     title_zh = StringField(_l("Title (Chinese)"), validators=[DataRequired(message=_l("Give the policy a title.")),
                                                               Length(max=200)], filters=[_strip])
     title_en = StringField(_l("Title (English)"), validators=[Optional(), Length(max=300)], filters=[_strip])

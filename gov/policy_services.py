@@ -81,11 +81,15 @@ def dry_run(session: Session, policy: Policy):
     return policy_matching.dry_run(session, policy) if not validate(policy.criteria) else None
 
 
-def publish(session: Session, account: Account, policy: Policy, origin: Origin):
-    """Raises PolicyError; returns the match report (how many were told, grant cases...)."""
-    report = policy_matching.publish(session, policy, account, origin=origin)
+def publish(session: Session, account: Account, policy: Policy, origin: Origin) -> None:
+    """Mark the policy published and queue the matching (every enterprise that newly qualifies is
+    told once, by a background job, so a large district does not hold the page). Raises PolicyError."""
+    from portal import jobs
+    from portal.jobs.tasks import match_policy
+
+    first = policy_matching.start_publishing(session, policy, account)
+    jobs.enqueue(match_policy, policy.id, account.id, first, origin.ip_address, origin.user_agent)
     session.commit()
-    return report
 
 
 def withdraw(session: Session, account: Account, policy: Policy, origin: Origin) -> None:

@@ -31,12 +31,32 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     preferences.init_app(app)
     assets.init_app(app)
     security.init_app(app)
+    from portal import page_cache
+
+    page_cache.init_app(app)  # pages the same for everyone, rendered once a minute (docs/performance.md)
+    from portal import sessions
+
+    sessions.init_app(app)  # the session cookie's signer, built once
     errors.init_app(app)
+
+    from portal import jobs, observability
+
+    observability.init_app(app)  # request ids, JSON logs, /metrics
+    jobs.init_app(app)  # background jobs: in process, or on Redis with `flask worker`
+    if int(app.config.get("PROXY_COUNT") or 0):  # behind nginx: the client's address from X-Forwarded-*
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        proxies = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     from portal import case_pages, mail
 
     case_pages.init_app(app)  # the case vocabularies in every template
     mail.init_app(app)  # case notices by email in the recipient's language; SMTP when configured
+
+    from portal import form_tokens
+
+    form_tokens.init_app(app)  # one-time tokens: a repeated POST of a form creates nothing twice
 
     _register_blueprints(app)
 
@@ -55,6 +75,7 @@ def _configure(app: Flask, overrides: dict) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from api.v1 import bp as api_v1_bp
     from auth import bp as auth_bp
     from auth.oidc import bp as oidc_bp
     from citizen import bp as citizen_bp
@@ -62,5 +83,13 @@ def _register_blueprints(app: Flask) -> None:
     from gov import bp as gov_bp
     from portal.site import bp as site_bp
 
-    for blueprint in (site_bp, auth_bp, oidc_bp, citizen_bp, enterprise_bp, gov_bp):
+    for blueprint in (site_bp, auth_bp, oidc_bp, citizen_bp, enterprise_bp, gov_bp, api_v1_bp):
         app.register_blueprint(blueprint)
+
+    from api.open311 import bp as open311_bp  # Open311 GeoReport v2 (docs/open311.md)
+
+    app.register_blueprint(open311_bp)
+
+    from portal.opendata.views import bp as data_bp  # open data catalogue at /data (docs/open-data.md)
+
+    app.register_blueprint(data_bp)

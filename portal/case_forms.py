@@ -9,6 +9,7 @@ from wtforms import FloatField, RadioField, SelectChoice, SelectField, StringFie
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.case_labels import RATINGS
+from portal.forms import SubmitOnceForm
 from portal.models import Rating
 
 
@@ -20,7 +21,7 @@ class CaseActionForm(FlaskForm):
     """A button that changes something: carries only the CSRF token."""
 
 
-class ResubmitForm(FlaskForm):
+class ResubmitForm(SubmitOnceForm):
     notes = TextAreaField(
         _l("The information asked for"),
         validators=[
@@ -32,7 +33,7 @@ class ResubmitForm(FlaskForm):
     )
 
 
-class RatingForm(FlaskForm):
+class RatingForm(SubmitOnceForm):
     # The national five-level scale of 好差评, from best to worst.
     rating = RadioField(
         _l("How satisfied are you with how your case was handled?"),
@@ -47,7 +48,7 @@ class RatingForm(FlaskForm):
     )
 
 
-class RequestForm(FlaskForm):
+class RequestForm(SubmitOnceForm):
     """A resident's request, complaint or suggestion (诉求)."""
 
     category = SelectField(_l("What is it about?"), validators=[InputRequired(message=_l("Choose what it is about."))])

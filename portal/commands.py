@@ -8,6 +8,8 @@ from flask.cli import with_appcontext
 
 from portal import demo
 from portal.extensions import db
+from portal.opendata.commands import refresh_open_data
+from portal.webhooks import cli as webhooks_cli
 
 
 @click.command("seed-demo")
@@ -23,6 +25,10 @@ def seed_demo(if_empty: bool) -> None:
     report = demo.seed(db.session)
     for kind, count in report.items():
         click.echo(f"{kind}: {count} new")
+    from portal.opendata import refresh
+
+    catalogue = refresh(db.session)  # the open data at /data, built from the demo district
+    click.echo(f"open datasets: {len(catalogue.changed) + len(catalogue.unchanged)} published")
     from portal.demo.accounts import DEMO_PASSWORD, DEMO_TOTP_SECRET
 
     click.echo(f"Demo accounts' password: {DEMO_PASSWORD}")
@@ -59,3 +65,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(load_calendar)
     app.cli.add_command(escalate_cases)
+    app.cli.add_command(refresh_open_data)
+    webhooks_cli.init_app(app)  # deliver-webhooks
+    from api.open311.commands import open311_key  # Open311 API keys (docs/open311.md)
+
+    app.cli.add_command(open311_key)

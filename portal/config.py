@@ -104,6 +104,46 @@ class Config:
     SMTP_PASSWORD: str | None = None
     MAIL_FROM: str | None = None
 
+    # Webhooks to department systems (portal/webhooks, docs/webhooks.md): seconds before each
+    # retry, attempts before a delivery is given up, the POST's timeout in seconds, and private
+    # networks (CIDR, comma-separated) where department systems may be reached. Plain http, and
+    # only to loopback, in development and tests.
+    WEBHOOK_ALLOW_HTTP_LOOPBACK = False
+    WEBHOOK_ALLOWED_NETWORKS = ""
+    WEBHOOK_RETRY_DELAYS = "10,30,120,600,3600,21600,86400"
+    WEBHOOK_MAX_ATTEMPTS = 8
+    WEBHOOK_TIMEOUT = 10
+
+    # Background jobs (portal/jobs, docs/deploy.md): in process without REDIS_URL, on an RQ queue
+    # run by `flask worker` with it. A failed job is retried JOB_RETRIES times, the n-th retry
+    # after JOB_RETRY_BASE_SECONDS * 2**n seconds.
+    JOB_QUEUE = "portal"
+    JOB_RETRIES = 4
+    JOB_RETRY_BASE_SECONDS = 30
+    JOB_TIMEOUT_SECONDS = 600
+    JOB_GRACE_SECONDS = 30
+
+    # Logs and metrics (portal/observability.py). LOG_FORMAT is json, text or none (leave logging
+    # alone). /metrics answers clients in METRICS_ALLOW_NETWORKS (CIDR, comma-separated) or bearing
+    # METRICS_TOKEN. PROXY_COUNT: how many proxies (nginx) stand in front and set X-Forwarded-*.
+    LOG_FORMAT = "json"
+    LOG_LEVEL = "INFO"
+    METRICS_ALLOW_NETWORKS = "127.0.0.0/8,::1/128"
+    METRICS_TOKEN: str | None = None
+    PROXY_COUNT = 0
+
+    # PostgreSQL (portal/database.py): connection pool per process and a statement timeout.
+    DB_POOL_SIZE = 5
+    DB_MAX_OVERFLOW = 10
+    DB_POOL_TIMEOUT = 10
+    DB_POOL_RECYCLE = 1800
+    DB_CONNECT_TIMEOUT = 5
+    DB_STATEMENT_TIMEOUT_MS = 30000
+
+    # With Redis down, rate limits fall back to each process's memory instead of failing requests.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+
     @classmethod
     def finalise(cls, config: dict, instance_path: Path) -> None:
         """Fill derived settings and refuse configurations that cannot run safely."""
@@ -112,17 +152,23 @@ class Config:
         url = config.get("DATABASE_URL") or f"sqlite:///{instance_path / 'portal.sqlite3'}"
         config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
         config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "memory://"
+        if config.get("REDIS_URL"):  # a Redis that does not answer costs a request one second at most
+            config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1})
         config["UPLOAD_DIR"] = str(config.get("UPLOAD_DIR") or instance_path / "uploads")
 
 
 class DevelopmentConfig(Config):
-    pass
+    WEBHOOK_ALLOW_HTTP_LOOPBACK = True
 
 
 class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
+    LOG_FORMAT = "none"  # pytest captures the records itself
     RATELIMIT_ENABLED = True
+    WEBHOOK_ALLOW_HTTP_LOOPBACK = True
+    # Tests change the data between requests of one app; tests/portal/test_page_cache.py turns it on.
+    PAGE_CACHE_SECONDS = 0
 
 
 class ProductionConfig(Config):
@@ -159,6 +205,24 @@ ENVIRONMENT_SETTINGS = (
     "SMTP_USERNAME",
     "SMTP_PASSWORD",
     "MAIL_FROM",
+    "JOB_RETRIES",
+    "JOB_RETRY_BASE_SECONDS",
+    "JOB_TIMEOUT_SECONDS",
+    "LOG_FORMAT",
+    "LOG_LEVEL",
+    "METRICS_ALLOW_NETWORKS",
+    "METRICS_TOKEN",
+    "PROXY_COUNT",
+    "DB_POOL_SIZE",
+    "DB_MAX_OVERFLOW",
+    "DB_POOL_TIMEOUT",
+    "DB_POOL_RECYCLE",
+    "DB_CONNECT_TIMEOUT",
+    "DB_STATEMENT_TIMEOUT_MS",
+    "WEBHOOK_ALLOWED_NETWORKS",
+    "WEBHOOK_RETRY_DELAYS",
+    "WEBHOOK_MAX_ATTEMPTS",
+    "WEBHOOK_TIMEOUT",
 )
 
 
@@ -166,6 +230,9 @@ def read_environment() -> dict:
     settings = {name: os.environ[name] for name in ENVIRONMENT_SETTINGS if os.environ.get(name)}
     if "SESSION_COOKIE_SECURE" in os.environ:
         settings["SESSION_COOKIE_SECURE"] = _env_bool("SESSION_COOKIE_SECURE", True)
+    if os.environ.get("SECRET_KEY_FALLBACKS"):  # earlier secret keys, comma-separated, while rotating
+        fallbacks = os.environ["SECRET_KEY_FALLBACKS"].split(",")
+        settings["SECRET_KEY_FALLBACKS"] = [key.strip() for key in fallbacks if key.strip()]
     return settings
 
 

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+import contextlib
+import logging
+
+from flask import Flask, g, render_template, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger("portal.errors")
+
+RETRY_AFTER_SECONDS = 5
 
 ERROR_TEXT = {
     400: (_l("Bad request"), _l("We could not understand that request. Please go back and try again.")),
@@ -41,3 +50,35 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(InternalServerError)
     def handle_server_error(_error):
         return render_error(500)
+
+    @app.errorhandler(PoolTimeoutError)
+    def handle_pool_exhausted(error):
+        return database_unavailable(error)
+
+    @app.errorhandler(DBAPIError)
+    def handle_database_error(error: DBAPIError):
+        # Unreachable, restarting, timed out, or the connection broke mid-request: a 503. Any other
+        # database error (a constraint, a bug) stays a 500.
+        if isinstance(error, OperationalError | InterfaceError) or error.connection_invalidated:
+            return database_unavailable(error)
+        raise error
+
+
+def database_unavailable(error: Exception):
+    """The database is down, restarting or overloaded: a clean 503 (page or JSON) with Retry-After,
+    not a traceback. The request's unfinished transaction is rolled back."""
+    from portal.extensions import db, login_manager
+
+    log.warning("database unavailable: %s", error.__class__.__name__, extra={"error": str(error)[:300]})
+    with contextlib.suppress(Exception):  # the connection is gone; the session is discarded at teardown
+        db.session.rollback()
+    # The page must not need the database: whoever is signed in is not looked up again.
+    if g.get("_login_user") is None:
+        g._login_user = login_manager.anonymous_user()
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+    try:
+        body, code = render_error(503)
+    except Exception:  # noqa: BLE001 - the layout itself needed the database
+        title, message = ERROR_TEXT[503]
+        body, code = f"<!doctype html><title>{title}</title><h1>{title}</h1><p>{message}</p>", 503
+    return body, code, headers

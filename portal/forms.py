@@ -1,8 +1,18 @@
-"""Forms shared by every page: the language and elder-mode switches in the header."""
+"""Forms shared by every page: the language and elder-mode switches in the header, and the base of
+every form that creates something."""
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf, DataRequired
+
+from portal import form_tokens
+
+
+class SubmitOnceForm(FlaskForm):
+    """A form that creates something: its one-time token makes a double click or a retried POST
+    create it once (`portal.form_tokens`). Rendered by `hidden_fields(form)` like the CSRF token."""
+
+    form_token = form_tokens.token_field()
 
 
 class LanguageForm(FlaskForm):

@@ -1,10 +1,11 @@
 """Email for case notices: queued in the outbox with the change, sent through SMTP when configured.
 
 `init_app` turns the case domain's email hook on (each notice is rendered in its recipient's
-language, `Account.locale`, when it is queued) and, when `SMTP_HOST` is set, sends what a
-request queued right after that request, outside its transaction. `flask --app wsgi send-mail`
-sends whatever is still waiting (for cron, or after an SMTP outage). Without SMTP the messages
-stay in the outbox, which is the record of what would have been sent.
+language, `Account.locale`, when it is queued). When `SMTP_HOST` is set, the outbox delivery job
+(portal.jobs.tasks.deliver_outbox, enqueued by the transaction that queued the messages) sends
+them once that transaction commits. `flask --app wsgi send-mail` sends whatever is still waiting
+(for cron, or after an SMTP outage). Without SMTP the messages stay in the outbox, which is the
+record of what would have been sent.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 import click
-from flask import Flask, current_app, g, has_app_context
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -139,32 +140,6 @@ def send_pending(session: Session, settings: SmtpSettings, limit: int = 100) -> 
     return sent
 
 
-def _render_and_flag(render):
-    """The notice renderer, noting that this request queued an email (so it is sent after it)."""
-
-    def rendered(subject_key, body_key, params, locale):
-        if has_app_context():
-            g._portal_mail_queued = True
-        return render(subject_key, body_key, params, locale)
-
-    return rendered
-
-
-def _send_after_request(response):
-    if g.pop("_portal_mail_queued", False):
-        settings = current_app.extensions.get("portal_smtp")
-        if settings is not None:
-            from portal.extensions import db
-
-            # A session of its own: it sees only what the request committed.
-            with Session(db.engine) as session:
-                try:
-                    send_pending(session, settings)
-                except Exception:  # the page must not fail because mail did; the CLI retries
-                    log.exception("sending queued mail failed")
-    return response
-
-
 @click.command("send-mail")
 @with_appcontext
 def send_mail_command() -> None:
@@ -185,6 +160,5 @@ def init_app(app: Flask) -> None:
     from portal.cases import enable_email
 
     app.extensions["portal_smtp"] = SmtpSettings.from_config(app.config)
-    enable_email(_render_and_flag(render_notice), default_locale=app.config["BABEL_DEFAULT_LOCALE"])
-    app.after_request(_send_after_request)
+    enable_email(render_notice, default_locale=app.config["BABEL_DEFAULT_LOCALE"])
     app.cli.add_command(send_mail_command)

@@ -8,6 +8,7 @@ password-reset code.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,11 +29,14 @@ def queue(
     return message
 
 
-def deliver_pending(session: Session, limit: int = 100) -> int:
-    """Send what is waiting; returns how many were sent. Safe to run from several workers."""
+def deliver_pending(session: Session, limit: int = 100, channels: Iterable[Channel] | None = None) -> int:
+    """Send what is waiting (on `channels`, default all); returns how many were sent. Safe to run
+    from several workers."""
+    query = select(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+    if channels is not None:
+        query = query.where(OutboxMessage.channel.in_(list(channels)))
     pending = session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.sent_at.is_(None))
+        query
         .order_by(OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import func, insert, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from portal import audit
 from portal.audit import Origin
@@ -396,22 +396,15 @@ def _published_open(session: Session, today: date) -> list[Policy]:
                 Policy.status == PolicyStatus.PUBLISHED,
                 or_(Policy.valid_until.is_(None), Policy.valid_until >= today),
             )
+            .options(selectinload(Policy.department))  # named on each match: one query, not one each
             .order_by(Policy.id)
         )
     )
 
 
-def publish(
-    session: Session,
-    policy: Policy,
-    actor: Account | None,
-    *,
-    origin: Origin | None = None,
-    now: datetime | None = None,
-) -> MatchReport:
-    """Publish a draft (or re-match a published policy): match it against every enterprise in one
-    query, store the bands, tell each newly qualified enterprise once, open grant cases, and on
-    first publication tell the topic's subscribers. Raises PolicyError."""
+def start_publishing(session: Session, policy: Policy, actor: Account | None, *, now: datetime | None = None) -> bool:
+    """Check a policy and mark it published (the quick half of publishing, done in the request).
+    Returns whether this is its first publication. Raises PolicyError."""
     now = now or utcnow()
     if policy.status == PolicyStatus.WITHDRAWN:
         raise PolicyError("withdrawn")
@@ -427,7 +420,22 @@ def publish(
         policy.published_by_id = getattr(actor, "id", None)
     policy.updated_at = now
     session.flush()
+    return first
 
+
+def match_published(
+    session: Session,
+    policy: Policy,
+    actor_id: int | None,
+    *,
+    first: bool,
+    origin: Origin | None = None,
+    now: datetime | None = None,
+) -> MatchReport:
+    """The long half of publishing (a background job): match the policy against every enterprise
+    in one query, store the bands, tell each newly qualified enterprise once, open grant cases,
+    and on first publication tell the topic's subscribers."""
+    now = now or utcnow()
     report = MatchReport()
     bands = _bands(policy.criteria)
     matched = {
@@ -447,7 +455,7 @@ def publish(
         session,
         "policy.published" if first else "policy.rematched",
         origin=origin,
-        actor_id=getattr(actor, "id", None),
+        actor_id=actor_id,
         object_type="policy",
         object_id=policy.public_id,
         qualified=report.qualified,
@@ -457,6 +465,21 @@ def publish(
     )
     session.flush()
     return report
+
+
+def publish(
+    session: Session,
+    policy: Policy,
+    actor: Account | None,
+    *,
+    origin: Origin | None = None,
+    now: datetime | None = None,
+) -> MatchReport:
+    """Publish a draft (or re-match a published policy) in one go: `start_publishing`, then
+    `match_published`. Raises PolicyError."""
+    now = now or utcnow()
+    first = start_publishing(session, policy, actor, now=now)
+    return match_published(session, policy, getattr(actor, "id", None), first=first, origin=origin, now=now)
 
 
 def withdraw(

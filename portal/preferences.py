@@ -32,14 +32,7 @@ def remember(response: Response, name: str, value: str) -> None:
 def init_app(app: Flask) -> None:
     @app.context_processor
     def preference_context() -> dict:
-        from portal.forms import ElderModeForm, LanguageForm
-
-        elder = elder_mode_active()
-        here = request.full_path.rstrip("?")
-        # formdata=None: these header forms never read the current request's body, which may be
-        # the very thing an error page is reporting (too large, malformed).
-        return {
-            "elder_mode": elder,
-            "language_form": LanguageForm(formdata=None, next=here),
-            "elder_form": ElderModeForm(formdata=None, next=here, enabled="0" if elder else "1"),
-        }
+        # The switches' forms (portal.forms) are plain inputs in the templates
+        # (`preference_fields`): building two WTForms forms for every page cost more than the rest
+        # of a cached page.
+        return {"elder_mode": elder_mode_active()}

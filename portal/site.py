@@ -59,3 +59,20 @@ def healthz():
         db.session.rollback()
         return {"status": "unavailable", "database": "unreachable"}, 503
     return {"status": "ok", "database": "ok"}, 200, {"Cache-Control": "no-store"}
+
+
+@bp.get("/livez")
+def livez():
+    """The process is alive (no database): restart the node only when this fails."""
+    return {"status": "ok"}, 200, {"Cache-Control": "no-store"}
+
+
+@bp.get("/readyz")
+def readyz():
+    """Ready for traffic: database answers at the migrations' head, Redis answers when configured."""
+    from flask import current_app
+
+    from portal.observability import readiness
+
+    ready, checks = readiness(current_app)
+    return {"status": "ok" if ready else "unavailable", **checks}, 200 if ready else 503, {"Cache-Control": "no-store"}

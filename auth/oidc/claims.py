@@ -7,6 +7,10 @@ Standard scopes `openid profile phone`, plus two portal scopes:
 
 The enterprise relationships arrive with a later issue; `enterprise_memberships` is the one
 function to fill in then, and both portal claims follow from it.
+
+The JSON API's scopes (`API_SCOPES`: `cases:read`, `cases:write`, `matches:read`,
+`webhooks:manage`) release no claims: they let a token use the API at /api/v1, for a person
+(authorization code) or for a department system's own department (client credentials).
 """
 
 from __future__ import annotations
@@ -20,6 +24,11 @@ from portal.models import Account
 OPENID = "openid"
 PORTAL_ENDS = "portal.ends"
 PORTAL_ENTERPRISE = "portal.enterprise"
+CASES_READ = "cases:read"
+CASES_WRITE = "cases:write"
+MATCHES_READ = "matches:read"
+WEBHOOKS_MANAGE = "webhooks:manage"
+API_SCOPES = (CASES_READ, CASES_WRITE, MATCHES_READ, WEBHOOKS_MANAGE)
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,15 @@ SCOPES: dict[str, ScopeInfo] = {
     ),
     PORTAL_ENTERPRISE: ScopeInfo(
         PORTAL_ENTERPRISE, _l("The companies you act for, by their Unified Social Credit Code"), ("enterprises",)
+    ),
+    CASES_READ: ScopeInfo(CASES_READ, _l("See your cases and requests, and how each is progressing"), ()),
+    CASES_WRITE: ScopeInfo(
+        CASES_WRITE, _l("Act on your cases for you: send information asked for, rate a closed case"), ()
+    ),
+    MATCHES_READ: ScopeInfo(MATCHES_READ, _l("See which support policies your companies qualify for"), ()),
+    WEBHOOKS_MANAGE: ScopeInfo(
+        WEBHOOKS_MANAGE, _l("For a department system: choose the addresses its department's case events are sent to"),
+        (),
     ),
 }
 

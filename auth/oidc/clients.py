@@ -20,10 +20,13 @@ from auth.oidc.claims import SUPPORTED_SCOPES
 from auth.oidc.models import OAuthClient, hash_secret
 from portal import audit
 from portal.audit import Origin
-from portal.models import Account, Department
+from portal.models import Account, Department, StaffPosition, StaffRole
 from portal.models.base import utcnow
 
 CLIENT = "oidc_client"
+# Stored as a system account's password hash: no password matches it (it is not an argon2 hash),
+# and the account has neither a mobile number nor a login name to sign in with.
+NO_PASSWORD = "!"  # noqa: S105 - a marker that matches no password, not a secret
 # Native apps may use a reverse-domain private scheme (RFC 8252 §7.1), e.g. cn.gov.sj.app:/cb
 PRIVATE_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+$")
 
@@ -161,3 +164,33 @@ def enable(session: Session, client: OAuthClient, *, actor: Account, origin: Ori
     client.disabled_at = None
     audit.record(session, "oidc.client.enable", origin=origin, actor_id=actor.id, object_type=CLIENT,
                  object_id=client.client_id)
+
+
+def system_account(session: Session, client: OAuthClient) -> Account:
+    """The account a department system acts as with the client-credentials grant.
+
+    The system works its department's cases as one of its officers would: it holds an officer's
+    place in the client's department, so the desk's scopes, the state machine and the audit
+    trail treat it as they treat a person at the desk, and the case history names it. No one can
+    sign in to it. Created on first use; follows the client's name and department.
+    """
+    account = client.service_account
+    if account is None:
+        account = Account(display_name=client.name[:100], password_hash=NO_PASSWORD, session_version=1)
+        session.add(account)
+        session.flush()
+        client.service_account = account
+        client.service_account_id = account.id
+        audit.record(session, "oidc.client.system_account", object_type=CLIENT, object_id=client.client_id,
+                     account=account.public_id, department=client.department.code)
+    account.display_name = client.name[:100]
+    positions = list(account.staff_positions)
+    if [(p.department_id, p.role) for p in positions] != [(client.department_id, StaffRole.OFFICER)]:
+        for position in positions:
+            session.delete(position)
+            account.staff_positions.remove(position)
+        session.flush()
+        account.staff_positions.append(StaffPosition(department_id=client.department_id, role=StaffRole.OFFICER,
+                                                     title_zh="业务系统", title_en="Department system"))
+        session.flush()
+    return account

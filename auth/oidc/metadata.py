@@ -36,7 +36,7 @@ def provider_metadata() -> dict:
         ],
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": [keys.ALGORITHM],
         "token_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,

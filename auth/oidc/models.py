@@ -16,6 +16,7 @@ from authlib.oauth2.rfc6749 import ClientMixin
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from auth.oidc.claims import API_SCOPES
 from portal.extensions import db
 from portal.models import Account, Department
 from portal.models.base import UTCDateTime, utcnow
@@ -87,8 +88,14 @@ class OAuthClient(ClientMixin, db.Model):
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    # What a confidential client acts as with the client-credentials grant: its own account, an
+    # officer's place in its department that no one can sign in to (see clients.system_account).
+    service_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("account.id", ondelete="SET NULL"), unique=True
+    )
 
     department: Mapped[Department] = relationship()
+    service_account: Mapped[Account | None] = relationship(foreign_keys=[service_account_id])
 
     def __repr__(self) -> str:
         return f"<OAuthClient {self.client_id}>"
@@ -100,6 +107,11 @@ class OAuthClient(ClientMixin, db.Model):
     @property
     def scopes(self) -> list[str]:
         return scope_list(self.allowed_scopes)
+
+    @property
+    def api_scopes(self) -> list[str]:
+        """The API scopes this client may ask for; with client credentials, only these."""
+        return [scope for scope in self.scopes if scope in API_SCOPES]
 
     @property
     def client_metadata(self) -> dict:
@@ -146,6 +158,9 @@ class OAuthClient(ClientMixin, db.Model):
         return response_type == "code" and bool(self.redirect_uris)
 
     def check_grant_type(self, grant_type: str) -> bool:
+        if grant_type == "client_credentials":
+            # A system acting for its department: it must keep a secret and hold an API scope.
+            return self.confidential and bool(self.api_scopes)
         return grant_type in ("authorization_code", "refresh_token") and bool(self.redirect_uris)
 
 

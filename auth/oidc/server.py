@@ -7,7 +7,9 @@ Where Authlib leaves gaps (see the issue and its changelog), they are closed her
 - a redirect URI is always required and matched exactly, never defaulted;
 - nonces live in their own store with a time limit;
 - codes carry their own issue time, are claimed atomically, and a replay revokes their tokens;
-- refresh tokens rotate, and presenting a rotated one revokes the whole family.
+- refresh tokens rotate, and presenting a rotated one revokes the whole family;
+- the client-credentials grant gives a confidential department system a token for the JSON API
+  (API scopes only, its department's cases), acting as its own system account.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from datetime import timedelta
 from authlib.common.security import generate_token
 from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
 from authlib.oauth2 import OAuth2Error
-from authlib.oauth2.rfc6749 import InvalidGrantError, InvalidRequestError, grants
+from authlib.oauth2.rfc6749 import InvalidGrantError, InvalidRequestError, InvalidScopeError, grants
 from authlib.oauth2.rfc6749.util import extract_basic_authorization
 from authlib.oauth2.rfc6750 import BearerTokenGenerator, BearerTokenValidator
 from authlib.oauth2.rfc7009 import RevocationEndpoint
@@ -35,7 +37,7 @@ from auth.oidc.models import EndUser, scope_list
 from auth.session import current_account, end_session
 from portal import audit
 from portal.extensions import db
-from portal.models.base import utcnow
+from portal.models.base import new_public_id, utcnow
 from portal.web import request_origin
 
 DEFAULTS = {
@@ -95,10 +97,15 @@ class PortalAuthorizationServer(AuthorizationServer):
         return clients.find_client(db.session, client_id)
 
     def save_token(self, token, request):
-        end_user: EndUser = request.user
-        if request.authorization_code is not None:
+        if request.payload.grant_type == ClientCredentialsGrant.GRANT_TYPE:
+            # Each token a department system obtains stands alone: no refresh token, no family.
+            end_user = EndUser(clients.system_account(db.session, request.client))
+            family, action = new_public_id(), "oidc.token"
+        elif request.authorization_code is not None:
+            end_user: EndUser = request.user
             family, action = request.authorization_code.family_id, "oidc.token"
         else:
+            end_user = request.user
             family, action = request.refresh_token.family_id, "oidc.refresh"
         store.save_token(
             db.session, token=token, client=request.client, end_user=end_user, family_id=family, now=utcnow(),
@@ -243,6 +250,34 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
 
     def revoke_old_credential(self, refresh_token):
         """Already marked rotated when it was claimed."""
+
+
+class ClientCredentialsGrant(grants.ClientCredentialsGrant):
+    """A department system's own token for the JSON API (RFC 6749 §4.4).
+
+    Confidential clients only, holding at least one API scope (`OAuthClient.check_grant_type`).
+    The scope asked for must be API scopes the client is allowed; none asked means all of them.
+    The token speaks for the client's system account, whose standing is an officer's in the
+    client's department.
+    """
+
+    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+
+    def validate_token_request(self):
+        super().validate_token_request()
+        allowed = self.request.client.api_scopes
+        requested = scope_list(self.request.payload.scope)
+        if requested and not set(requested) <= set(allowed):
+            raise events.with_facts(
+                InvalidScopeError("The client may not ask for that scope with client credentials."),
+                "scope_not_allowed", requested=" ".join(requested)[:255],
+            )
+        self.granted_scope = " ".join(dict.fromkeys(requested or allowed))
+
+    def create_token_response(self):
+        token = self.generate_token(scope=self.granted_scope, include_refresh_token=False)
+        self.save_token(token)
+        return 200, token, self.TOKEN_RESPONSE_HEADER
 
 
 class S256CodeChallenge(CodeChallenge):
@@ -416,6 +451,7 @@ class PortalEndSessionEndpoint(EndSessionEndpoint):
 server = PortalAuthorizationServer()
 server.register_grant(AuthorizationCodeGrant, [S256CodeChallenge(required=True), PortalOpenIDCode(require_nonce=False)])
 server.register_grant(RefreshTokenGrant)
+server.register_grant(ClientCredentialsGrant)
 server.register_endpoint(PortalRevocationEndpoint)
 server.register_endpoint(PortalIntrospectionEndpoint)
 server.register_endpoint(PortalEndSessionEndpoint)

@@ -97,7 +97,9 @@ def _application_page(service, found):
         form = build_form(fields, current_language(), kept=frozenset(kept))
     if request.method == "POST":
         saving = request.form.get("action") == "save"
-        valid = ActionForm().validate_on_submit() if saving else form.validate_on_submit()
+        # Saving checks no answers, but its one-time token too: a draft is saved once per click.
+        valid = (ActionForm().validate_on_submit() and form.form_token.validate(form)) if saving \
+            else form.validate_on_submit()
         if valid:
             done = _save(service, fields, form, found) if saving else _submit(service, fields, form, found)
             if done is not None:

@@ -6,11 +6,14 @@ from flask import abort, render_template, request
 
 from citizen import bp, services
 from citizen.forms import ServiceSearchForm
+from citizen.views.home import acting_for_someone
 from portal.catalogue import parse_form_definition
 from portal.extensions import db
+from portal.page_cache import shared_page
 
 
 @bp.get("/services")
+@shared_page(unless=acting_for_someone)
 def service_catalogue():
     form = ServiceSearchForm(request.args)
     query = form.q.data.strip() if form.validate() and form.q.data else None
@@ -21,6 +24,7 @@ def service_catalogue():
 
 
 @bp.get("/services/<code>")
+@shared_page(unless=acting_for_someone)
 def service_guide(code: str):
     service = services.service_guide(db.session, code)
     if service is None:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from auth.access import requires_signin
 from auth.session import acting_for, current_account
 from citizen import bp, services
-from citizen.forms import ActionForm
+from citizen.forms import ActionForm, PaperCodeForm
 from portal.extensions import db, limiter
 from portal.web import request_origin
 
@@ -27,7 +27,7 @@ def _qr_label() -> str:
 def city_code():
     actor, subject = _people()
     page = services.code_page(db.session, actor, subject, _qr_label())
-    return render_template("citizen/code.html", page=page, form=ActionForm(formdata=None))
+    return render_template("citizen/code.html", page=page, form=PaperCodeForm(formdata=None))
 
 
 @bp.get("/code/live")
@@ -55,8 +55,12 @@ def city_code_history():
 @requires_signin
 def issue_paper_code():
     actor, subject = _people()
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    form = PaperCodeForm()
+    if not form.validate_on_submit():
+        if not form.form_token.errors:
+            abort(400)
+        flash(form.form_token.errors[0], "error")  # the page was open too long: nothing was printed
+        return redirect(url_for("citizen.city_code"))
     try:
         paper = services.issue_paper_code(db.session, actor, subject, request_origin())
     except services.NotAllowed:

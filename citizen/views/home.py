@@ -9,12 +9,13 @@ from wtforms import SelectChoice
 from auth.access import requires_signin
 from auth.session import acting_for, current_account, set_acting_for
 from citizen import bp, services
-from citizen.forms import ActionForm, HomeAreaForm, ServiceSearchForm
+from citizen.forms import HomeAreaForm, ServiceSearchForm
 from citizen.messages import DELEGATION_SCOPES, DELEGATION_STATUSES
 from portal import code_keys, code_labels
 from portal.extensions import db
 from portal.i18n import current_language
 from portal.models.base import utcnow
+from portal.page_cache import shared_page
 from portal.preferences import elder_mode_active
 from portal.web import request_origin
 
@@ -39,7 +40,7 @@ def _drop_lapsed_delegation():
 
 @bp.app_context_processor
 def _acting_context():
-    return {"acting_subject": acting_for(), "citizen_action_form": ActionForm(formdata=None)}
+    return {"acting_subject": acting_for()}  # the banner's form is `csrf_field()`
 
 
 def _scope_text(delegation) -> str:
@@ -66,7 +67,13 @@ def _citizen_helpers():
     }
 
 
+def acting_for_someone() -> bool:
+    """A family member acting for an elder sees whom they act for: the page is theirs alone."""
+    return acting_for() is not None
+
+
 @bp.get("/")
+@shared_page(unless=lambda: acting_for_someone() or (elder_mode_active() and current_account() is not None))
 def index():
     account = current_account()
     if elder_mode_active():

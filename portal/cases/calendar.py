@@ -18,20 +18,34 @@ from sqlalchemy.orm import Session
 from portal import audit
 from portal.cases.deadlines import WorkCalendar
 from portal.cases.errors import CalendarError
+from portal.models.base import utcnow
 from portal.models.calendar import CalendarDay, CalendarYear, DayKind
 
 MANUAL_SOURCE = "manual"
 PACKAGE_SOURCE_PREFIX = "chinesecalendar"
 
 
+# The last calendar built, by database and by the years' load times: the desk needs it on every
+# page, and the years (a row each) tell much faster than the days (hundreds) whether it changed.
+# Saving a year sets its load time, on whichever node, so no process uses an outdated calendar.
+_built: tuple[tuple, WorkCalendar] | None = None
+
+
 def work_calendar(session: Session) -> WorkCalendar:
     """Every loaded year's holidays and adjusted working days, as one calendar object."""
-    years = set(session.scalars(select(CalendarYear.year)))
+    global _built
+    years = session.execute(select(CalendarYear.year, CalendarYear.loaded_at).order_by(CalendarYear.year)).all()
+    key = (str(session.get_bind().url), tuple(map(tuple, years)))
+    built = _built
+    if built is not None and built[0] == key:
+        return built[1]
     holidays: dict[date, str] = {}
     workdays: dict[date, str] = {}
     for day, kind, name in session.execute(select(CalendarDay.day, CalendarDay.kind, CalendarDay.name)):
         (holidays if kind == DayKind.HOLIDAY else workdays)[day] = name or ""
-    return WorkCalendar.from_days(holidays, workdays, years)
+    calendar = WorkCalendar.from_days(holidays, workdays, {year for year, _ in years})
+    _built = (key, calendar)
+    return calendar
 
 
 def package_years() -> dict[int, tuple[dict[date, str], dict[date, str]]]:
@@ -79,6 +93,7 @@ def save_calendar_year(
         session.add(row)
     row.source = source
     row.loaded_by_id = actor_id
+    row.loaded_at = utcnow()  # also tells every process that its calendar is out of date
     row.days = [CalendarDay(day=d, kind=DayKind.HOLIDAY, name=n or None) for d, n in sorted(holidays.items())] + [
         CalendarDay(day=d, kind=DayKind.WORKDAY, name=n or None) for d, n in sorted(workdays.items())
     ]

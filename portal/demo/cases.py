@@ -49,6 +49,7 @@ CATEGORIES = [
     ("business-approval", "企业诉求：审批登记", "Enterprise appeal: licences and registration", A, "scjgj", 1, 10, 15),
     ("elderly-allowance", "老年综合津贴申领", "Old-age allowance application", P, "mzj", 1, 15, 15),
     ("employment-subsidy", "就业补贴申领", "Employment subsidy application", P, "rsj", 1, 20, 15),
+    ("data-requests", "政务数据开放与更正", "Government data: access and corrections", R, "sjj", 1, 10, 15),
 ]
 
 
@@ -181,6 +182,11 @@ CASES = [
     DemoCase("随迁子女入学材料咨询", "孩子明年上小学，随迁子女入学需要哪些材料？", "schools", SON, 1),
     DemoCase("申领老年综合津贴", "本人年满七十周岁，申请老年综合津贴。", "elderly-allowance", WANG, 4),
     DemoCase("申领灵活就业社保补贴", "申请灵活就业人员社会保险费补贴。", "employment-subsidy", SON, 6),
+    # --- 区数据局 (sjj): worked by the demo department system through the API (examples/) ----
+    DemoCase("申请开放公交站点客流数据", "高校课题组研究本区通勤，希望获取公交站点的月度客流统计数据。",
+             "data-requests", SON, 1),
+    DemoCase("政务服务网上的户籍地址有误", "在区政务服务网查询到的本人户籍地址门牌号有误，请更正。",
+             "data-requests", SON, 3),
 ]
 
 ANNOUNCEMENTS = [

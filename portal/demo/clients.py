@@ -14,9 +14,11 @@ from portal.models import Department
 # scopes, first party, resource server. Published demo values, never created in production.
 CLIENTS = [
     ("demo-dept-system", "区数据局 示范业务系统 (Demo department system)", "sjj", "demo-dept-secret",
-     ["http://127.0.0.1:8001/callback"], ["http://127.0.0.1:8001/"], ["openid", "profile", "phone"], False, False),
+     ["http://127.0.0.1:8001/callback"], ["http://127.0.0.1:8001/"],
+     ["openid", "profile", "phone", "cases:read", "cases:write"], False, False),
     ("demo-mobile-app", "松江办事 示范移动应用 (Demo mobile app)", "sjj", None,
-     ["http://127.0.0.1:8002/callback"], ["http://127.0.0.1:8002/"], ["openid", "profile", "phone"], False, False),
+     ["http://127.0.0.1:8002/callback"], ["http://127.0.0.1:8002/"],
+     ["openid", "profile", "phone", "cases:read", "cases:write", "matches:read"], False, False),
     # An API that checks the access tokens department systems send it (token introspection).
     ("demo-dept-api", "区数据局 示范数据接口 (Demo API)", "sjj", "demo-dept-api-secret",
      [], [], ["openid"], False, True),

@@ -32,9 +32,14 @@ from portal.models.enterprise import (
     MembershipScope,
     MembershipStatus,
 )
+from portal.models.form_token import UsedFormToken
 from portal.models.home_area import ResidentHomeArea
+from portal.models.jobs import PendingJob
+from portal.models.open311 import Open311Key, Open311Request, Open311Sender
+from portal.models.open_data import OpenDataSnapshot
 from portal.models.outbox import Channel, OutboxMessage
 from portal.models.policy import ApplicationMethod, Policy, PolicyMatch, PolicyStatus, PolicyTopic, TopicSubscription
+from portal.models.webhook import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Account",
@@ -101,3 +106,18 @@ __all__ += ["Announcement", "AnnouncementRead"]
 
 # Online applications: drafts to come back to.
 __all__ += ["ApplicationDraft"]
+
+# One-time form tokens already used (portal.form_tokens).
+__all__ += ["UsedFormToken"]
+
+# Webhooks: department systems' endpoints and the case events queued for them (portal.webhooks).
+__all__ += ["DeliveryStatus", "WebhookDelivery", "WebhookEndpoint"]
+
+# Open311 GeoReport v2: client systems' API keys and the requests they filed (api.open311).
+__all__ += ["Open311Key", "Open311Request", "Open311Sender"]
+
+# Background jobs waiting to run or to be queued (portal.jobs).
+__all__ += ["PendingJob"]
+
+# Open data: the published snapshot of each dataset (portal.opendata).
+__all__ += ["OpenDataSnapshot"]

@@ -61,6 +61,16 @@ def test_saving_a_year_again_replaces_its_days(world):
     assert world.session.scalars(select(CalendarDay).where(CalendarDay.year == 2027)).all() == []
 
 
+def test_the_calendar_in_use_follows_every_change_of_a_year(world):
+    """The built calendar is kept between requests; saving a year, on any node, must show at once."""
+    save_calendar_year(world.session, 2027, holidays={date(2027, 1, 1): "New Year"}, workdays={})
+    assert not work_calendar(world.session).is_working_day(date(2027, 1, 1))
+    assert work_calendar(world.session) is work_calendar(world.session)  # nothing changed: kept
+    save_calendar_year(world.session, 2027, holidays={date(2027, 1, 4): "A day off"}, workdays={})
+    changed = work_calendar(world.session)
+    assert changed.is_working_day(date(2027, 1, 1)) and not changed.is_working_day(date(2027, 1, 4))
+
+
 @pytest.mark.parametrize(
     ("holidays", "workdays", "code"),
     [

@@ -76,7 +76,7 @@ def test_unknown_scope_is_refused_with_invalid_scope(live_server, live_db, live_
 
 
 def test_a_scope_the_client_may_not_ask_for_is_refused_too(live_server, live_db, live_rp, signed_in):
-    rp = live_rp(*DEPT_SYSTEM)  # registered for openid profile phone only
+    rp = live_rp(*DEPT_SYSTEM)  # not registered for portal.ends
     outcome = follow(signed_in, live_server, rp.authorization_request(scope="openid portal.ends").url)
     assert outcome.params["error"] == "invalid_scope"
 

@@ -140,7 +140,7 @@ def test_catalogue_is_in_step_with_the_code(tmp_path):
         [
             sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", "babel.cfg",
             "-k", "_l", "-k", "lazy_gettext", "--no-location", "-o", str(pot),
-            "portal", "auth", "citizen", "gov", "enterprise",
+            "portal", "auth", "citizen", "gov", "enterprise", "api",
         ],
         cwd=ROOT,
         check=True,

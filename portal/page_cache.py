@@ -1,0 +1,126 @@
+"""Pages that are the same for everyone who may see them, rendered once and kept for a while.
+
+A GET view decorated with `@shared_page()` renders at most once every PAGE_CACHE_SECONDS for each
+(address with its query string, language, elder mode, signed in or not); the requests in between
+get the kept HTML. What differs from one visitor to the next never enters the kept copy:
+
+- the CSRF token: while a kept page renders, every form on it gets a placeholder (`CSRF_SLOT`),
+  and each response gets its own visitor's token put in its place (`_fill_csrf_slot`);
+- flashed messages: a request with one waiting is answered by the view itself;
+- anything personal: the view names the requests it must answer itself (`unless=`), say when a
+  family member acts for an elder.
+
+Each process keeps its own copies, at most PAGE_CACHE_SIZE (the least recently used go first), so
+on several nodes a change to the data (a service guide, a centre's address) shows everywhere within
+PAGE_CACHE_SECONDS. PAGE_CACHE_SECONDS = 0 turns the cache off.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from functools import wraps
+
+from flask import Flask, Response, current_app, g, request, session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from portal.i18n import current_language
+from portal.preferences import elder_mode_active
+
+# What a kept page holds where each visitor's CSRF token goes. Random per process, so no request
+# can put it into a page on purpose; nothing but letters and digits, so escaping leaves it alone.
+CSRF_SLOT = "csrfslot" + secrets.token_hex(12)
+_CSRF_SLOT_BYTES = CSRF_SLOT.encode()
+# Flask-WTF keeps the request's token in `g` under the token field's name and hands it to every
+# form: holding the placeholder there makes the forms of a kept page carry it.
+_TOKEN_NAME = "csrf_token"  # noqa: S105 - a field name, not a secret
+
+
+class PageCache:
+    """A bounded, expiring mapping from a key to HTML, safe to share between threads."""
+
+    def __init__(self, size: int, seconds: float, clock: Callable[[], float] = time.monotonic):
+        self.size, self.seconds, self.clock = size, seconds, clock
+        self._entries: OrderedDict[tuple, tuple[float, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> str | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry[0] <= self.clock():
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return entry[1]
+
+    def put(self, key: tuple, html: str) -> None:
+        with self._lock:
+            self._entries[key] = (self.clock() + self.seconds, html)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def page_cache(app: Flask | None = None) -> PageCache | None:
+    return (app or current_app).extensions.get("page_cache")
+
+
+def shared_page(unless: Callable[[], bool] | None = None):
+    """Keep what the GET view renders and answer later requests for the same page from it.
+
+    The view's page must not depend on who is signed in beyond "signed in or not" (the header);
+    `unless()` returning true makes this request's page the view's own, neither kept nor served
+    from what was kept."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            cache = page_cache()
+            if cache is None or request.method != "GET" or "_flashes" in session or (unless and unless()):
+                return view(*args, **kwargs)
+            key = (request.endpoint, request.full_path, current_language(), elder_mode_active(),
+                   bool(current_user.is_authenticated))
+            html = cache.get(key)
+            if html is not None:
+                return html
+            own_token = g.pop(_TOKEN_NAME, None)
+            setattr(g, _TOKEN_NAME, CSRF_SLOT)
+            try:
+                answer = view(*args, **kwargs)
+            finally:
+                g.pop(_TOKEN_NAME, None)
+                if own_token is not None:
+                    setattr(g, _TOKEN_NAME, own_token)
+            if isinstance(answer, str):
+                cache.put(key, answer)
+            return answer
+
+        return wrapper
+
+    return decorator
+
+
+def _fill_csrf_slot(response: Response) -> Response:
+    """Each visitor's own CSRF token where a kept page holds the placeholder."""
+    if response.direct_passthrough or response.mimetype != "text/html" or not response.is_sequence:
+        return response
+    body = response.get_data()
+    if _CSRF_SLOT_BYTES in body:
+        response.set_data(body.replace(_CSRF_SLOT_BYTES, generate_csrf().encode()))
+    return response
+
+
+def init_app(app: Flask) -> None:
+    seconds = float(app.config.get("PAGE_CACHE_SECONDS", 60))
+    if seconds > 0:
+        app.extensions["page_cache"] = PageCache(int(app.config.get("PAGE_CACHE_SIZE", 512)), seconds)
+    app.after_request(_fill_csrf_slot)

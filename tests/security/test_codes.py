@@ -1,0 +1,262 @@
+"""City and enterprise codes forged, replayed, altered, expired or of the wrong kind, shown at the
+desk's verification page and the enterprise card; and guessing: numeric codes, passwords, second
+factors and reset codes, with the rate limiter on as in production."""
+
+from __future__ import annotations
+
+import base64
+import re
+from datetime import timedelta
+from html import unescape
+
+import pytest
+from sqlalchemy import select
+
+from portal.code_labels import REASONS
+from portal.codes import Keyring, Purpose, Reason, issue
+from portal.extensions import db
+from portal.models.base import utcnow
+from tests.helpers import DEMO_PASSWORD
+from tests.security.world import Browser
+
+# The token's layout (portal/codes/tokens.py): byte ranges of each field, and what changing a bit
+# there must be refused as.
+FIELDS = {
+    "version": (0, 1, Reason.MALFORMED),
+    "key id": (1, 2, Reason.UNKNOWN_KEY),
+    "purpose": (2, 3, Reason.BAD_SIGNATURE),
+    "subject length": (3, 4, Reason.MALFORMED),
+    "subject": (4, 20, Reason.BAD_SIGNATURE),
+    "issued at": (20, 24, Reason.BAD_SIGNATURE),
+    "expires at": (24, 28, Reason.BAD_SIGNATURE),
+    "nonce": (28, 36, Reason.BAD_SIGNATURE),
+    "signature": (36, 52, Reason.BAD_SIGNATURE),
+}
+
+
+def _raw(token: str) -> bytes:
+    return base64.b32decode(token + "=" * (-len(token) % 8))
+
+
+def _token(raw: bytes) -> str:
+    return base64.b32encode(raw).decode().rstrip("=")
+
+
+def flipped(token: str, byte: int, bit: int) -> str:
+    raw = bytearray(_raw(token))
+    raw[byte] ^= 1 << bit
+    return _token(bytes(raw))
+
+
+def _subject(world, who: str) -> str:
+    from portal.models import Account
+    from tests.security.world import PEOPLE
+
+    with world.app.app_context():
+        return db.session.scalar(select(Account.public_id).where(Account.mobile == PEOPLE[who]))
+
+
+def _live_code(world, who: str = "resident") -> tuple[str, str]:
+    """A live city code of the resident: (QR payload, numeric code)."""
+    from portal.city_code import issue_live_code
+    from portal.code_keys import app_keyring
+    from portal.models import Account
+    from tests.security.world import PEOPLE
+
+    with world.app.app_context():
+        account = db.session.scalar(select(Account).where(Account.mobile == PEOPLE[who]))
+        live = issue_live_code(db.session, app_keyring(), account)
+        db.session.commit()
+        return live.token, live.digits
+
+
+def _signed(world, purpose: Purpose, subject: str, *, lifetime=timedelta(minutes=2), now=None, keyring=None) -> str:
+    from portal.code_keys import app_keyring
+
+    with world.app.app_context():
+        ring = keyring or app_keyring()
+        return issue(ring, purpose, subject, lifetime=lifetime, now=now or utcnow())[0]
+
+
+def _verify(world, code: str, purpose: str = "identity") -> str:
+    """What the desk's page says about a code: 'verified' or the reason for the refusal, as text."""
+    response = world.post_as("officer.fs", "/gov/verify", {"purpose": purpose, "code": code})
+    assert response.status_code == 200
+    html = unescape(response.get_data(as_text=True))
+    if re.search(r'id="result-heading">Verified<', html):
+        return "verified"
+    for reason, text in REASONS.items():
+        if str(text) in html:
+            return reason
+    raise AssertionError("no result on the page")
+
+
+def test_a_genuine_code_is_verified_once_per_purpose(world):
+    token, _digits = _live_code(world)
+    assert _verify(world, token) == "verified"
+    assert _verify(world, token) == Reason.REPLAYED
+    assert _verify(world, token, "entry") == "verified"  # another purpose is another use
+    assert _verify(world, token, "entry") == Reason.REPLAYED
+
+
+def test_a_numeric_code_is_good_once(world):
+    _token_, digits = _live_code(world)
+    assert _verify(world, digits) == "verified"
+    assert _verify(world, digits) == Reason.REPLAYED
+
+
+def test_a_code_signed_with_another_key_is_refused(world):
+    subject = _subject(world, "resident")
+    same_id = Keyring({1: b"f" * 32}, current=1)
+    assert _verify(world, _signed(world, Purpose.CITY_CODE, subject, keyring=same_id)) == Reason.BAD_SIGNATURE
+    unknown_id = Keyring({9: b"f" * 32}, current=9)
+    assert _verify(world, _signed(world, Purpose.CITY_CODE, subject, keyring=unknown_id)) == Reason.UNKNOWN_KEY
+
+
+@pytest.mark.parametrize("field", FIELDS)
+def test_every_altered_bit_is_refused(world, field):
+    start, end, reason = FIELDS[field]
+    token, _digits = _live_code(world)
+    for byte in range(start, end):
+        for bit in (0, 7) if end - start > 4 else range(8):
+            assert _verify(world, flipped(token, byte, bit)) == reason, (field, byte, bit)
+    assert _verify(world, token) == "verified", "the control: the unaltered code"
+
+
+def test_truncated_padded_and_garbled_codes_are_refused(world):
+    token, _digits = _live_code(world)
+    for text in (token[:-1], token + "A", token[1:], token.lower()[:-1] + "1", "A" * len(token), "8" * len(token),
+                 token.replace(token[10], "0"), "' OR 1=1 --", "x" * 200):
+        assert _verify(world, text) in (Reason.MALFORMED, Reason.BAD_SIGNATURE), text
+
+
+def test_an_expired_code_is_refused(world):
+    subject = _subject(world, "resident")
+    old = _signed(world, Purpose.CITY_CODE, subject, lifetime=timedelta(minutes=2),
+                  now=utcnow() - timedelta(minutes=10))
+    assert _verify(world, old) == Reason.EXPIRED
+
+
+def test_an_enterprise_code_is_not_a_city_code(world):
+    with world.app.app_context():
+        from enterprise.services import issue_code
+        from portal.code_keys import app_keyring
+        from portal.models import Enterprise
+
+        company = db.session.scalar(select(Enterprise).where(Enterprise.public_id == world.ids["company"]))
+        token, _claims = issue_code(app_keyring(), company)
+    assert _verify(world, token) == Reason.WRONG_PURPOSE
+
+
+def test_the_enterprise_card_refuses_forged_altered_expired_and_city_codes(world):
+    from enterprise.labels import CODE_REFUSALS
+    from enterprise.services import uscc_subject
+    from portal.models import Enterprise
+
+    with world.app.app_context():
+        from portal.code_keys import app_keyring
+
+        company = db.session.scalar(select(Enterprise).where(Enterprise.public_id == world.ids["company"]))
+        subject, name = uscc_subject(company.uscc), company.uscc
+        genuine = issue(app_keyring(), Purpose.ENTERPRISE_CODE, subject, lifetime=timedelta(days=90),
+                        now=utcnow())[0]
+    card = Browser(world.app)
+    response = card.get(f"/enterprise/code/{genuine}")
+    assert response.status_code == 200 and name in response.get_data(as_text=True)
+    city, _digits = _live_code(world)
+    cases = {
+        "forged": (_signed(world, Purpose.ENTERPRISE_CODE, subject, keyring=Keyring({1: b"f" * 32}, current=1)),
+                   Reason.BAD_SIGNATURE),
+        "altered subject": (flipped(genuine, 10, 3), Reason.BAD_SIGNATURE),
+        "altered expiry": (flipped(genuine, 26, 0), Reason.BAD_SIGNATURE),
+        "altered signature": (flipped(genuine, 50, 5), Reason.BAD_SIGNATURE),
+        "expired": (_signed(world, Purpose.ENTERPRISE_CODE, subject, lifetime=timedelta(days=1),
+                            now=utcnow() - timedelta(days=2)), Reason.EXPIRED),
+        "a city code": (city, Reason.WRONG_PURPOSE),
+        "garbled": (genuine[:-2], Reason.MALFORMED),
+    }
+    for label, (token, reason) in cases.items():
+        for url in (f"/enterprise/code/{token}", f"/enterprise/code?token={token}"):
+            response = card.get(url)
+            html = unescape(response.get_data(as_text=True))
+            assert response.status_code == 400, (label, url)
+            assert str(CODE_REFUSALS[reason]) in html, label
+            assert name not in html, label
+
+
+def test_guessing_numeric_codes_is_stopped_after_five_misses(world):
+    from portal.codes import luhn_digit
+
+    _token_, digits = _live_code(world, "elder")
+    guesses = [f"{n:09d}" for n in range(123456780, 123456790)]
+    guesses = [g + luhn_digit(g) for g in guesses if g + luhn_digit(g) != digits][:5]
+    officer = Browser(world.app)
+    officer.sign_in("lead.fs")
+
+    def check(code):
+        response = officer.post("/gov/verify", data={"purpose": "identity", "code": code})
+        html = unescape(response.get_data(as_text=True))
+        return next((reason for reason, text in REASONS.items() if str(text) in html), "verified")
+
+    assert [check(g) for g in guesses] == [Reason.NOT_FOUND] * 5
+    assert check(digits) == Reason.RATE_LIMITED, "the right code after five wrong ones"
+    assert _verify(world, digits) == "verified", "another officer's guesses do not lock this one out"
+
+
+@pytest.fixture
+def limited(make_app):
+    """The app with the rate limiter on, as deployed (same database as the world)."""
+    return make_app(RATELIMIT_ENABLED=True, WTF_CSRF_ENABLED=False)
+
+
+def test_the_verification_page_is_rate_limited(world, limited):
+    officer = Browser(limited)
+    officer.sign_in("officer.jw")
+    statuses = [officer.post("/gov/verify", data={"purpose": "identity", "code": "X"}).status_code
+                for _ in range(61)]
+    assert statuses[:60] == [200] * 60 and statuses[60] == 429
+
+
+def test_passwords_lock_after_five_failures_even_for_the_right_one(world):
+    browser = Browser(world.app)
+    for _ in range(5):
+        response = browser.post("/auth/login", data={"username": "13800000021", "password": "Wrong-guess-2026"})
+    assert response.status_code == 429
+    response = browser.post("/auth/login", data={"username": "13800000021", "password": DEMO_PASSWORD})
+    assert response.status_code == 429 and "Too many failed attempts" in response.get_data(as_text=True)
+    assert browser.get("/auth/account").status_code == 302
+    # A name without an account locks alike: the lock tells nothing about who has an account.
+    for _ in range(5):
+        response = browser.post("/auth/login", data={"username": "13999999999", "password": "Wrong-guess-2026"})
+    assert response.status_code == 429
+
+
+def test_sign_in_attempts_are_rate_limited_per_name_and_address(world, limited):
+    browser = Browser(limited)
+    statuses = [browser.post("/auth/login", data={"username": f"1399999{n:04d}", "password": "x"}).status_code
+                for n in range(31)]
+    assert 429 in statuses and statuses.index(429) == 30, statuses
+    other = Browser(limited)
+    other.client.environ_base["REMOTE_ADDR"] = "10.0.0.2"
+    same_name = [other.post("/auth/login", data={"username": "13800000022", "password": "x"}).status_code
+                 for _ in range(11)]
+    assert same_name[-1] == 429
+
+
+def test_second_factor_guesses_are_rate_limited(world, limited):
+    browser = Browser(limited)
+    browser.client.environ_base["REMOTE_ADDR"] = "10.0.0.3"
+    assert "/auth/mfa" in browser.post("/auth/login", data={"username": "lead.jw",
+                                                            "password": DEMO_PASSWORD}).headers["Location"]
+    statuses = [browser.post("/auth/mfa", data={"code": f"{n:06d}"}).status_code for n in range(11)]
+    assert statuses[-1] == 429 and 429 not in statuses[:10]
+    assert browser.get("/gov/").status_code == 302
+
+
+def test_reset_codes_are_rate_limited(world, limited):
+    browser = Browser(limited)
+    browser.client.environ_base["REMOTE_ADDR"] = "10.0.0.4"
+    statuses = [browser.post("/auth/reset/confirm", data={
+        "username": "13800000003", "code": f"{n:06d}", "password": "Another-2026-portal",
+        "confirm": "Another-2026-portal"}).status_code for n in range(11)]
+    assert statuses[-1] == 429 and 429 not in statuses[:10]
