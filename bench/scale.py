@@ -418,11 +418,9 @@ def _build_sqlite(key: str, rebuild: bool, log) -> Path:
     target = cache / f"district-{key}.sqlite3"
     if target.exists() and not rebuild:
         return target
-    for old in cache.glob("district-*.sqlite3*"):
-        old.unlink()
+    for old in [*cache.glob("district-*.sqlite3*"), *cache.glob("partial-*.sqlite3*")]:
+        old.unlink()  # earlier versions, and builds that were interrupted
     partial = cache / f"partial-{key}.sqlite3"
-    for leftover in cache.glob(f"partial-{key}.sqlite3*"):
-        leftover.unlink()
     started = time.perf_counter()
     log(f"building the scaled district (SQLite) in {partial} ...")
     _fill_district(f"sqlite:///{partial}")
