@@ -36,7 +36,9 @@ After each scenario the database is compared with what the clients were told: ev
 submission (a redirect to its case page, or the "already sent" answer) exists exactly once, none
 that was never acknowledged exists, no case exists that no client sent; and every filing's receipt,
 an email queued in the outbox and sent by the worker's job, reaches the SMTP server exactly once
-(waiting up to 120 s for the worker).
+(waiting up to 120 s for the worker). Only in restart-postgres may a receipt arrive twice, and it
+is reported: one the SMTP server took just before the database went away could not be marked
+sent, so it is sent again (email is delivered at least once).
 
 Reading the output, per scenario:
 

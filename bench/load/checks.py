@@ -95,8 +95,13 @@ def wait_for_receipts(database: Database, references: set[str], sink, timeout: f
         time.sleep(1)
 
 
-def check_receipts(database: Database, references: set[str], sink, timeout: float, verdict: Verdict) -> None:
-    """The receipt each filing queued in the outbox was sent by the worker, and arrived exactly once."""
+def check_receipts(database: Database, references: set[str], sink, timeout: float, verdict: Verdict,
+                   repeats_allowed: bool = False) -> None:
+    """The receipt each filing queued in the outbox was sent by the worker, and arrived exactly once.
+
+    `repeats_allowed`: when the database itself went away, an email the SMTP server had taken may not
+    have been marked sent, so it goes again (email is delivered at least once); then a second copy
+    is reported, not failed."""
     queued, delivered, waited = wait_for_receipts(database, references, sink, timeout)
     not_queued = sorted(r for r in references if queued[r] != 1)
     undelivered = sorted(r for r in references if delivered[r] == 0)
@@ -105,7 +110,11 @@ def check_receipts(database: Database, references: set[str], sink, timeout: floa
                                      f"{not_queued[:5]}")
     verdict.require(not undelivered, f"{len(undelivered)} receipts not delivered within {timeout:.0f} s: "
                                      f"{undelivered[:5]}")
-    verdict.require(not twice, f"{len(twice)} receipts delivered more than once: {twice[:5]}")
+    if repeats_allowed and twice:
+        verdict.notes.append(f"{len(twice)} receipts arrived twice: sent just as the database restarted, before "
+                             f"they could be marked sent ({twice[:5]})")
+    else:
+        verdict.require(not twice, f"{len(twice)} receipts delivered more than once: {twice[:5]}")
     verdict.notes.append(f"receipts: {sum(delivered[r] for r in references)} emails for {len(references)} cases, "
                          f"all sent {waited:.0f} s after the load stopped" if not undelivered else
                          f"receipts: {len(references) - len(undelivered)} of {len(references)} delivered")

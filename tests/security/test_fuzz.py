@@ -120,6 +120,10 @@ ROUTES = {
     "gov.verify.VerifyForm": ("officer.fs", "POST", "/gov/verify", None),
     "gov.policy_forms.PolicyForm": ("lead.jw", "POST", "/gov/policies/new", None),
     "gov.client_forms.ClientForm": ("admin", "POST", "/gov/clients/new", None),
+    "gov.client_forms.WebhookForm": ("admin", "POST", "/gov/clients/demo-dept-system/webhooks/new", None),
+    "gov.open311_keys.IssueKeyForm": ("admin", "POST", "/gov/open311-keys", None),
+    "citizen.forms.PaperCodeForm": ("resident", "POST", "/citizen/code/paper", "/citizen/code"),
+    "portal.opendata.forms.DatasetSearchForm": ("anonymous", "GET", "/data", None),
 }
 # Forms without fields of their own (a button and its CSRF token), or answered on a page the fuzz
 # cannot reach as a person would (the consent and logout pages of an OpenID client's request, the
@@ -128,7 +132,8 @@ WITHOUT_A_ROUTE = {
     "portal.forms.SubmitOnceForm", "auth.forms.ActionForm", "auth.forms.SecondFactorForm",
     "auth.oidc.forms.ConsentForm", "auth.oidc.forms.LogoutForm", "citizen.forms.ActionForm",
     "portal.case_forms.CaseActionForm", "enterprise.forms.ActionForm", "gov.forms.ActionForm",
-    "gov.policy_forms.PolicyActionForm", "gov.client_forms.ClientActionForm",
+    "gov.policy_forms.PolicyActionForm", "gov.client_forms.ClientActionForm", "gov.forms.CaseActionForm",
+    "gov.open311_keys.RevokeKeyForm",
 }
 
 
