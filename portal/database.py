@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import sqlite3
 from datetime import UTC, datetime
@@ -15,9 +16,12 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from portal.extensions import db
+
+log = logging.getLogger("portal.database")
 
 # Any constant shared by every node: pg_advisory_lock(DEPLOY_LOCK) serialises `flask deploy`.
 DEPLOY_LOCK = 0x506F7274616C  # "Portal"
@@ -59,12 +63,24 @@ def engine_options(config) -> dict:
 def init_app(app: Flask) -> None:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     db.init_app(app)
+    # Registered after Flask-SQLAlchemy's, so it runs first (teardowns run in reverse order).
+    app.teardown_appcontext(_remove_session)
     with app.app_context():
         engine: Engine = db.engine
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _configure_sqlite)
     app.cli.add_command(deploy_command)
     app.cli.add_command(backup_command)
+
+
+def _remove_session(_error) -> None:
+    """End the request's session; a connection the database has just dropped (a restart) must not
+    turn an answer already given into a 500, so the broken session is forgotten instead."""
+    try:
+        db.session.remove()
+    except DBAPIError as error:
+        log.warning("database connection lost while ending the session: %s", error.__class__.__name__)
+        db.session.registry.clear()
 
 
 # --- flask deploy -------------------------------------------------------------------------------------

@@ -110,11 +110,11 @@ def check_receipts(database: Database, references: set[str], sink, timeout: floa
                                      f"{not_queued[:5]}")
     verdict.require(not undelivered, f"{len(undelivered)} receipts not delivered within {timeout:.0f} s: "
                                      f"{undelivered[:5]}")
+    verdict.notes.append(f"receipts: {sum(delivered[r] for r in references)} emails for {len(references)} cases, "
+                         f"all sent {waited:.0f} s after the load stopped" if not undelivered else
+                         f"receipts: {len(references) - len(undelivered)} of {len(references)} delivered")
     if repeats_allowed and twice:
         verdict.notes.append(f"{len(twice)} receipts arrived twice: sent just as the database restarted, before "
                              f"they could be marked sent ({twice[:5]})")
     else:
         verdict.require(not twice, f"{len(twice)} receipts delivered more than once: {twice[:5]}")
-    verdict.notes.append(f"receipts: {sum(delivered[r] for r in references)} emails for {len(references)} cases, "
-                         f"all sent {waited:.0f} s after the load stopped" if not undelivered else
-                         f"receipts: {len(references) - len(undelivered)} of {len(references)} delivered")

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from flask import Flask, current_app, g, has_app_context, has_request_context
 from sqlalchemy import delete, event, func, insert, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, object_session
 
 from portal.extensions import db
@@ -179,7 +180,11 @@ def _teardown(_error) -> None:
 def _dispatch(app: Flask, ids: list[int]) -> None:
     settings = _settings(app)
     if settings.redis_url:
-        _push_rows(app, ids)
+        try:
+            _push_rows(app, ids)
+        except DBAPIError as error:  # the request has committed: the worker drains the rows later
+            log.warning("database unavailable (%s); %d job(s) left in pending_job for the worker",
+                        error.__class__.__name__, len(ids))
     else:
         for row_id in ids:
             _run_row(app, row_id, seen_attempts=0)
