@@ -10,9 +10,6 @@ from pathlib import Path
 import pytest
 
 from tests.browser.accessibility import axe_violations, set_elder_mode
-from tests.browser.conftest import browser, new_context  # noqa: F401 - fixtures used below
-
-pytestmark = pytest.mark.browser
 
 PAGES = ["/data", "/data?q=statistics", "/data/cases-by-department", "/data/service-catalogue",
          "/data/enterprises-by-town-and-industry"]
@@ -20,7 +17,7 @@ PAGES = ["/data", "/data?q=statistics", "/data/cases-by-department", "/data/serv
 
 @pytest.mark.parametrize("elder", [False, True], ids=["standard", "elder"])
 @pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
-def test_open_data_pages_have_no_accessibility_violations(new_context, locale, elder):  # noqa: F811
+def test_open_data_pages_have_no_accessibility_violations(new_context, locale, elder):
     page = new_context(locale=locale).new_page()
     page.goto("/data")
     set_elder_mode(page, elder)
@@ -29,7 +26,7 @@ def test_open_data_pages_have_no_accessibility_violations(new_context, locale, e
         assert axe_violations(page) == [], url
 
 
-def test_a_visitor_finds_a_dataset_and_downloads_it_without_javascript(new_context):  # noqa: F811
+def test_a_visitor_finds_a_dataset_and_downloads_it_without_javascript(new_context):
     page = new_context(locale="en-US", java_script_enabled=False, accept_downloads=True).new_page()
     page.goto("/")
     with page.expect_navigation():
