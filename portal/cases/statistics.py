@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Date, Integer, and_, case, func, literal, select
+from sqlalchemy import Date, Integer, String, and_, case, func, literal, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -27,7 +27,7 @@ from portal.cases.deadlines import DISTRICT_TZ
 from portal.models.calendar import CalendarDay, DayKind
 from portal.models.case import Case, CaseState, Rating
 
-# --- two portable SQL functions ------------------------------------------------------------------
+# --- portable SQL functions ----------------------------------------------------------------------
 
 
 class local_day(FunctionElement):  # noqa: N801 - reads as the SQL function it is
@@ -46,6 +46,24 @@ def _local_day_sqlite(element, compiler, **kw):
 @compiles(local_day, "postgresql")
 def _local_day_postgresql(element, compiler, **kw):
     return f"CAST(({compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC') + INTERVAL '8 hours' AS DATE)"
+
+
+class local_month(FunctionElement):  # noqa: N801 - reads as the SQL function it is
+    """'YYYY-MM' of a UTC timestamp in the district's time (UTC+8 all year)."""
+
+    type = String()
+    inherit_cache = True
+    name = "local_month"
+
+
+@compiles(local_month, "sqlite")
+def _local_month_sqlite(element, compiler, **kw):
+    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)}, '+8 hours')"
+
+
+@compiles(local_month, "postgresql")
+def _local_month_postgresql(element, compiler, **kw):
+    return f"to_char(({compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC') + INTERVAL '8 hours', 'YYYY-MM')"
 
 
 class sunday_number(FunctionElement):  # noqa: N801

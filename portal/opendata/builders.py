@@ -12,13 +12,11 @@ from collections.abc import Callable, Hashable, Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, case, func, select
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
-from sqlalchemy.sql.functions import FunctionElement
 
 from portal.cases.deadlines import local_date
-from portal.cases.statistics import department_figures
+from portal.cases.statistics import department_figures, local_month
 from portal.models import (
     CalendarDay,
     Case,
@@ -77,27 +75,6 @@ HOLIDAY_NAMES_ZH = {
     "National Day": "国庆节",
     "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
 }
-
-
-# --- the district's calendar month of a timestamp -------------------------------------------------
-
-
-class local_month(FunctionElement):  # noqa: N801 - reads as the SQL function it is
-    """'YYYY-MM' of a UTC timestamp in the district's time (UTC+8 all year)."""
-
-    type = String()
-    inherit_cache = True
-    name = "local_month"
-
-
-@compiles(local_month, "sqlite")
-def _local_month_sqlite(element, compiler, **kw):
-    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)}, '+8 hours')"
-
-
-@compiles(local_month, "postgresql")
-def _local_month_postgresql(element, compiler, **kw):
-    return f"to_char(({compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC') + INTERVAL '8 hours', 'YYYY-MM')"
 
 
 def month_label(day: date) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from html import unescape
 
 import pytest
@@ -11,28 +10,16 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Account, Case, Department, StaffPosition, StaffRole
-from tests.helpers import DEMO_PASSWORD, DEMO_TOTP_SECRET, totp_code
+from tests.helpers import DEMO_PASSWORD, DEMO_TOTP_SECRET, sign_in_client
 
 
 @pytest.fixture
 def browser_for(app, seeded):
     """`browser_for("officer.jw")`: a new test client signed in as that person (second factor
     included for staff), preferring English unless `lang` says otherwise."""
-    from auth.models import TotpCredential
 
     def open_browser(login_name: str, lang: str = "en"):
-        client = app.test_client()
-        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = lang
-        response = client.post("/auth/login", data={"username": login_name, "password": DEMO_PASSWORD})
-        assert response.status_code == 302, login_name
-        if "/auth/mfa" in response.headers["Location"]:
-            with app.app_context():
-                account = db.session.scalar(select(Account).where(Account.username == login_name))
-                credential = db.session.scalar(select(TotpCredential).filter_by(account_id=account.id))
-                ahead = max(0, (credential.last_used_step or 0) + 1 - int(time.time() // 30))
-            response = client.post("/auth/mfa", data={"code": totp_code(DEMO_TOTP_SECRET, ahead)})
-            assert response.status_code == 302, f"second factor refused for {login_name}"
-        return client
+        return sign_in_client(app, login_name, lang)
 
     return open_browser
 

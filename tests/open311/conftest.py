@@ -82,24 +82,9 @@ def case_of(app, reference: str):
 def browser_for(app, district):
     """`browser_for("officer.fs")`: a new browser signed in through the real forms (second factor
     for staff), on the small district rather than the whole demo."""
-    import time
-
-    from auth.models import TotpCredential
-    from portal.models import Account
-    from tests.helpers import DEMO_PASSWORD, DEMO_TOTP_SECRET, totp_code
+    from tests.helpers import sign_in_client
 
     def open_browser(login_name: str):
-        client = app.test_client()
-        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-        response = client.post("/auth/login", data={"username": login_name, "password": DEMO_PASSWORD})
-        assert response.status_code == 302, login_name
-        if "/auth/mfa" in response.headers["Location"]:
-            with app.app_context():
-                account = db.session.scalar(select(Account).where(Account.username == login_name))
-                credential = db.session.scalar(select(TotpCredential).filter_by(account_id=account.id))
-                ahead = max(0, (credential.last_used_step or 0) + 1 - int(time.time() // 30))
-            response = client.post("/auth/mfa", data={"code": totp_code(DEMO_TOTP_SECRET, ahead)})
-            assert response.status_code == 302, f"second factor refused for {login_name}"
-        return client
+        return sign_in_client(app, login_name)
 
     return open_browser
