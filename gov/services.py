@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from auth.oidc.models import OAuthClient
 from portal import audit
 from portal.audit import Origin
 from portal.cases import (
@@ -105,10 +106,12 @@ def category_choices(session: Session, locale: str) -> list[tuple[int, str]]:
 
 
 def colleague_choices(session: Session, department_id: int) -> list[tuple[int, str]]:
+    """The department's people a case can be assigned to: not the accounts its systems act as."""
+    acts_for_a_system = select(OAuthClient.id).where(OAuthClient.service_account_id == Account.id).exists()
     rows = session.execute(
         select(Account.id, Account.display_name)
         .join(StaffPosition, StaffPosition.account_id == Account.id)
-        .where(StaffPosition.department_id == department_id, Account.is_active.is_(True))
+        .where(StaffPosition.department_id == department_id, Account.is_active.is_(True), ~acts_for_a_system)
         .order_by(Account.display_name)
     )
     return [(ident, name) for ident, name in rows]

@@ -199,3 +199,19 @@ def test_filters_by_state_and_words(client, dept_token, file_case):
     assert {item["id"] for item in both["items"]} == {first, second}
     found = client.get(f"{API}/cases", headers=bearer(token), query_string={"q": "路灯"}).json
     assert [item["id"] for item in found["items"]] == [second]
+
+
+def test_the_systems_account_is_not_offered_as_a_colleague_to_assign_to(app, client, dept_token, file_case):
+    from gov.services import colleague_choices
+    from portal.models import Department
+
+    case_id = file_case("sjj")
+    accepted = client.post(f"{API}/cases/{case_id}/transitions", headers=bearer(dept_token()),
+                           json={"action": "accept"})
+    assert accepted.status_code == 201
+    with app.app_context():
+        system = db.session.scalar(
+            select(OAuthClient.service_account_id).where(OAuthClient.client_id == DEPT_SYSTEM[0]))
+        sjj = db.session.scalar(select(Department).where(Department.code == "sjj"))
+        offered = [ident for ident, _ in colleague_choices(db.session, sjj.id)]
+    assert system is not None and system not in offered
