@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from wtforms.widgets import NumberInput
 
 from portal.catalogue import FormField
-from portal.forms import SubmitOnceForm
+from portal.forms import PlausibleDate, SubmitOnceForm
 from portal.i18n_data import pick
 
 ACCEPT = "application/pdf,image/jpeg,image/png,image/webp,.pdf,.jpg,.jpeg,.png,.webp"
@@ -70,7 +70,7 @@ def _field(spec: FormField, locale: str):
                              filters=[_strip], **options)
     if spec.type == "date":
         checks = [InputRequired(message=required)] if spec.required else [Optional()]
-        return DateField(label, validators=checks, render_kw={"type": "date"},
+        return DateField(label, validators=[*checks, PlausibleDate()], render_kw={"type": "date"},
                          description=hint or _l("For example 2026-05-01"))
     if spec.type == "number":
         checks = [InputRequired(message=required)] if spec.required else [Optional()]

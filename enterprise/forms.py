@@ -16,7 +16,7 @@ from portal.enterprise_labels import (
     POLICY_TOPICS,
     uscc_message,
 )
-from portal.forms import SubmitOnceForm
+from portal.forms import PlausibleDate, SubmitOnceForm
 
 MOBILE_PATTERN = r"^1[3-9]\d{9}$"
 MONEY = 10**13  # whole yuan: far above any company's figures, well inside BIGINT
@@ -71,7 +71,7 @@ class RegisterForm(SubmitOnceForm):
     address_zh = StringField(_l("Registered address (optional)"),
                              validators=[Optional(), Length(max=300, message=_l("Use at most 300 characters."))],
                              filters=[_strip], render_kw={"autocomplete": "street-address"})
-    registered_on = DateField(_l("Date of registration (optional)"), validators=[Optional()],
+    registered_on = DateField(_l("Date of registration (optional)"), validators=[Optional(), PlausibleDate()],
                               render_kw={"type": "date"})
     registered_capital = IntegerField(
         _l("Registered capital in yuan (optional)"),
@@ -99,7 +99,8 @@ class AgentForm(SubmitOnceForm):
         choices=[SelectChoice(k.value, v) for k, v in MEMBERSHIP_SCOPES.items()],
         validators=[DataRequired(message=_l("Choose at least one thing the agent may do."))],
     )
-    valid_until = DateField(_l("Binding ends on (optional)"), validators=[Optional()], render_kw={"type": "date"})
+    valid_until = DateField(_l("Binding ends on (optional)"), validators=[Optional(), PlausibleDate()],
+                            render_kw={"type": "date"})
 
 
 def _count(label, maximum=10**7):

@@ -24,7 +24,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from portal.case_labels import KINDS, STATES
 from portal.cases import CaseError
 from portal.cases.access import REFERENCE_PATTERN
-from portal.forms import SubmitOnceForm
+from portal.forms import PlausibleDate, SubmitOnceForm
 from portal.models import CaseKind, CaseState
 
 TEXT_MAX = 4000
@@ -198,14 +198,16 @@ class MergeForm(CaseActionForm):
 class ExtensionForm(CaseActionForm):
     due = DateField(
         _l("New due date"),
-        validators=[InputRequired(message=_l("Enter the new due date as a date, for example 2026-12-31."))],
+        validators=[InputRequired(message=_l("Enter the new due date as a date, for example 2026-12-31.")),
+                    PlausibleDate()],
     )
     reason = TextAreaField(_l("Why more time is needed"), validators=_required(_l("Give the reason.")),
                            filters=[_strip])
 
 
 class ApproveExtensionForm(CaseActionForm):
-    due = DateField(_l("Due date to approve (leave empty for the date asked for)"), validators=[Optional()])
+    due = DateField(_l("Due date to approve (leave empty for the date asked for)"),
+                    validators=[Optional(), PlausibleDate()])
 
 
 # Each action's form; None means a plain button.
@@ -340,8 +342,8 @@ class StatsForm(FlaskForm):
     class Meta:
         csrf = False
 
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("To"), validators=[Optional()])
+    start = DateField(_l("From"), validators=[Optional(), PlausibleDate()])
+    end = DateField(_l("To"), validators=[Optional(), PlausibleDate()])
 
     def validate_end(self, field):
         if field.data and self.start.data and field.data < self.start.data:

@@ -22,7 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.enterprise_labels import APPLICATION_METHODS, ATTRIBUTES, OPERATORS, POLICY_TOPICS
-from portal.forms import SubmitOnceForm
+from portal.forms import PlausibleDate, SubmitOnceForm
 from portal.rules import ATTRIBUTES as REGISTRY
 from portal.rules import Kind
 
@@ -77,8 +77,10 @@ class PolicyForm(SubmitOnceForm):
     contacts_en = _text(_l("Contacts (English)"), rows=2)
     full_text_zh = _text(_l("Full text (Chinese)"), rows=8, max_length=100000)
     full_text_en = _text(_l("Full text (English)"), rows=8, max_length=100000)
-    valid_from = DateField(_l("Valid from (optional)"), validators=[Optional()], render_kw={"type": "date"})
-    valid_until = DateField(_l("Valid until (optional)"), validators=[Optional()], render_kw={"type": "date"})
+    valid_from = DateField(_l("Valid from (optional)"), validators=[Optional(), PlausibleDate()],
+                           render_kw={"type": "date"})
+    valid_until = DateField(_l("Valid until (optional)"), validators=[Optional(), PlausibleDate()],
+                            render_kw={"type": "date"})
     clauses = _text(_l("Clauses the criteria cite"), rows=4)
     combinator = RadioField(_l("An enterprise qualifies when it meets"), default="all",
                             choices=[SelectChoice("all", _l("all of the criteria")),

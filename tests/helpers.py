@@ -27,12 +27,22 @@ def totp_code(secret: str = DEMO_TOTP_SECRET, steps_ahead: int = 0) -> str:
     return _Totp(secret).at(time.time() + 30 * steps_ahead)
 
 
+def totp_attempts(secret: str = DEMO_TOTP_SECRET):
+    """The codes a person would try in turn: a code is accepted once and the portal allows one step
+    of clock drift, so after the current and the next step (used by earlier sign-ins of the same
+    account) they wait for the next step to begin and try the one after it, twice at most."""
+    yield totp_code(secret)
+    yield totp_code(secret, steps_ahead=1)
+    for _ in range(2):
+        time.sleep(30 - time.time() % 30 + 0.5)
+        yield totp_code(secret, steps_ahead=1)
+
+
 def sign_in_http(http, base_url: str, username: str, password: str = DEMO_PASSWORD,
                  totp_secret: str | None = DEMO_TOTP_SECRET, next_path: str | None = None):
     """Sign in with a `requests.Session` against a live server, second factor included.
 
-    A TOTP code is accepted once: when the current one was used already (another sign-in of the
-    same account within 30 seconds), the next step's code is tried, as a person would wait for.
+    A TOTP code is accepted once: `totp_attempts` tries the codes a person would.
     """
     params = {"next": next_path} if next_path else None
     page = http.get(f"{base_url}/auth/login", params=params)
@@ -43,15 +53,10 @@ def sign_in_http(http, base_url: str, username: str, password: str = DEMO_PASSWO
     )
     if "/auth/mfa" not in response.url:
         return response
-    for steps_ahead in (0, 1, 2):
-        response = http.post(
-            response.url,
-            data={"code": totp_code(totp_secret, steps_ahead), "csrf_token": csrf_token(response.text)},
-        )
+    for code in totp_attempts(totp_secret):
+        response = http.post(response.url, data={"code": code, "csrf_token": csrf_token(response.text)})
         if "/auth/mfa" not in response.url:
             return response
-        if steps_ahead == 1:
-            time.sleep(30 - time.time() % 30 + 0.5)
     raise AssertionError("second factor refused")
 
 

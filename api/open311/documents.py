@@ -42,6 +42,7 @@ PROBLEMS = {
     "attribute_unknown": _l("This service has no attribute %(code)s."),
     "attribute_value": _l("attribute[%(code)s] must be one of: %(values)s."),
     "datetime_invalid": _l("%(field)s must be a W3C date and time with its time zone, like 2026-03-01T08:00:00+08:00."),
+    "datetime_out_of_range": _l("%(field)s must fall between %(earliest)s and %(latest)s."),
     "range_reversed": _l("start_date must be earlier than end_date."),
     "range_too_long": _l("start_date and end_date may be at most %(days)s days apart."),
     "status_invalid": _l("status must be open or closed (or both, separated by a comma)."),

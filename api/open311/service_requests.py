@@ -28,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.cases import CaseError, current_due, submit_case
+from portal.cases.deadlines import EARLIEST_DATE, LATEST_DATE
 from portal.models import Case, CaseCategory, CaseEvent, CaseKind, CaseState, Open311Key, Open311Request, Visibility
 from portal.models.base import utcnow
 
@@ -286,6 +287,9 @@ def parse_datetime(text: str | None, name: str) -> datetime | None:
         value = None
     if value is None or value.tzinfo is None:
         raise Open311Error(Problem(400, "datetime_invalid", {"field": name}))
+    if not EARLIEST_DATE <= value.date() <= LATEST_DATE:
+        raise Open311Error(Problem(400, "datetime_out_of_range", {
+            "field": name, "earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()}))
     return value
 
 

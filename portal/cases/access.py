@@ -171,8 +171,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         when = datetime.fromisoformat(moment)
         if when.tzinfo is None:
             raise ValueError("naive")
-        return when, int(ident)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return when.astimezone(UTC), int(ident)
+    except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError):
         raise InvalidCursor() from None
 
 

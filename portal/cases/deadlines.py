@@ -18,6 +18,11 @@ from datetime import date, datetime, timedelta, timezone
 
 # China keeps one time zone and no daylight saving, so a fixed offset is exact (and needs no tzdata).
 DISTRICT_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
+# The dates anything in the portal may carry. Far wider than any real case or policy, yet far enough
+# inside date.min/date.max that a period's closing midnight, a time-zone shift or a 90-day window
+# cannot leave what `datetime` can represent.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
 
 ONE_DAY = timedelta(days=1)
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from tests.helpers import DEMO_PASSWORD, totp_code
+from tests.helpers import DEMO_PASSWORD, totp_attempts
 
 
 def sign_in(page, username: str, path: str | None = None, *, second_factor: bool = False) -> None:
     """Sign in on the login page (opened at `path`'s sign-in link when given).
 
-    A TOTP code is accepted once, so a code already used by an earlier sign-in of the same
-    account is followed by the next step's code, as a person would wait for the next one.
+    A TOTP code is accepted once, so codes already used by earlier sign-ins of the same account are
+    followed by the ones a person would try next (`totp_attempts`).
     """
     if path is not None:
         page.goto(f"/auth/login?next={path}")
@@ -18,8 +18,8 @@ def sign_in(page, username: str, path: str | None = None, *, second_factor: bool
     with page.expect_navigation():
         page.locator("form.form button[type=submit]").click()
     if second_factor:
-        for steps_ahead in (0, 1, 2):
-            page.fill("input[name=code]", totp_code(steps_ahead=steps_ahead))
+        for code in totp_attempts():
+            page.fill("input[name=code]", code)
             with page.expect_navigation():
                 page.locator("form.form button[type=submit]").click()
             if "/auth/mfa" not in page.url:

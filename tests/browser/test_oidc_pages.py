@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.browser.accessibility import axe_violations, set_elder_mode
-from tests.helpers import DEMO_PASSWORD, totp_code
+from tests.helpers import DEMO_PASSWORD, totp_attempts
 
 VERIFIER = "v" * 64
 CHALLENGE = base64.urlsafe_b64encode(hashlib.sha256(VERIFIER.encode()).digest()).rstrip(b"=").decode()
@@ -34,8 +34,8 @@ def sign_in(page, username, *, second_factor=False, wait=True):
     with page.expect_navigation():
         page.locator("form.form button[type=submit]").click()
     if second_factor:
-        for steps_ahead in (0, 1, 2):
-            page.fill("input[name=code]", totp_code(steps_ahead=steps_ahead))
+        for code in totp_attempts():
+            page.fill("input[name=code]", code)
             with page.expect_navigation():
                 page.locator("form.form button[type=submit]").click()
             if "/auth/mfa" not in page.url:

@@ -130,6 +130,7 @@ def test_a_cursor_continues_after_new_cases_arrive(world):
         "bm9waXBl",  # "nopipe"
         "MjAyNi0wMy0wMnwx",  # "2026-03-02|1": a moment without its zone
         "MjAyNi0wMy0wMlQwMTowMDowMCswMDowMHx4",  # an id that is not a number
+        "OTk5OS0xMi0zMVQyMzo1OTo1OS0xNDowMHwx",  # a moment past datetime.max in UTC
     ],
 )
 def test_a_tampered_cursor_is_refused(world, cursor):

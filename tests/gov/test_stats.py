@@ -135,6 +135,10 @@ def test_the_page_the_charts_and_the_csv(app, browser_for):
     assert depts  # used above
     text = page_text(officer.get("/gov/stats?start=2024-03-31&end=2024-02-01"))
     assert "The end of the period must not be before its start." in text
+    # A date past what a period's closing midnight can be computed for is refused with a reason.
+    response = officer.get("/gov/stats?end=9999-12-31")
+    assert response.status_code == 200
+    assert "Enter a date between 1900-01-01 and 2199-12-31." in page_text(response)
 
 
 def test_working_days_in_sql_agree_with_the_deadline_module(app_context):

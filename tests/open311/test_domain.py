@@ -96,6 +96,8 @@ def test_an_offset_sent_without_url_encoding_still_reads():
 @pytest.mark.parametrize(("args", "code"), [
     ({"start_date": "2026-01-01"}, "datetime_invalid"),  # no time zone
     ({"start_date": "yesterday"}, "datetime_invalid"),
+    ({"start_date": "9999-12-31T23:59:59Z"}, "datetime_out_of_range"),  # its 90-day window overflows
+    ({"end_date": "0001-01-01T00:00:00+14:00"}, "datetime_out_of_range"),
     ({"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-06-01T00:00:00Z"}, "range_too_long"),
     ({"start_date": "2026-06-01T00:00:00Z", "end_date": "2026-05-01T00:00:00Z"}, "range_reversed"),
     ({"status": "open,pending"}, "status_invalid"),
