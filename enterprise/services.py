@@ -197,6 +197,10 @@ def set_topics(session: Session, actor: Account, enterprise: Enterprise, chosen:
 # --- policies ---------------------------------------------------------------------------------------
 
 
+def matches_key(session: Session, enterprise: Enterprise) -> tuple:
+    return policy_matching.matches_key(session, enterprise)
+
+
 def ranked(session: Session, enterprise: Enterprise):
     """Qualified first, then uncertain, then near misses: `(qualified, uncertain, near)`."""
     rows = policy_matching.ranked_matches(session, enterprise)

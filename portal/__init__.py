@@ -27,6 +27,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    from portal import rate_limits  # noqa: F401 - skips the limiter's work where no limit applies
     i18n.init_app(app)
     preferences.init_app(app)
     assets.init_app(app)

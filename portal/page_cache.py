@@ -27,6 +27,7 @@ from functools import wraps
 from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from portal.i18n import current_language
 from portal.preferences import elder_mode_active
@@ -109,6 +110,20 @@ def shared_page(unless: Callable[[], bool] | None = None):
     return decorator
 
 
+def kept_fragment(kind: str, key: tuple, render: Callable[[], str]) -> Markup:
+    """A part of a page rendered once for `key` and kept: `key` must hold everything the part
+    shows (the language included), so that equal keys mean equal HTML. Nothing in it may be a
+    form, a flashed message or anything else that differs from one request to the next."""
+    cache: PageCache | None = current_app.extensions.get("fragment_cache")
+    full_key = (kind, *key)
+    html = cache.get(full_key) if cache is not None else None
+    if html is None:
+        html = str(render())
+        if cache is not None:
+            cache.put(full_key, html)
+    return Markup(html)  # noqa: S704 - HTML the app's own autoescaped templates rendered
+
+
 def _fill_csrf_slot(response: Response) -> Response:
     """Each visitor's own CSRF token where a kept page holds the placeholder."""
     if response.direct_passthrough or response.mimetype != "text/html" or not response.is_sequence:
@@ -123,4 +138,8 @@ def init_app(app: Flask) -> None:
     seconds = float(app.config.get("PAGE_CACHE_SECONDS", 60))
     if seconds > 0:
         app.extensions["page_cache"] = PageCache(int(app.config.get("PAGE_CACHE_SIZE", 512)), seconds)
+    fragment_seconds = float(app.config.get("FRAGMENT_CACHE_SECONDS", 300))
+    if fragment_seconds > 0:
+        app.extensions["fragment_cache"] = PageCache(int(app.config.get("FRAGMENT_CACHE_SIZE", 2048)),
+                                                     fragment_seconds)
     app.after_request(_fill_csrf_slot)

@@ -533,6 +533,24 @@ class RankedPolicy:
 _BAND_ORDER = {Band.QUALIFIED: 0, Band.UNCERTAIN: 1, Band.NOT_QUALIFIED: 2}
 
 
+def matches_key(session: Session, enterprise: Enterprise, *, now: datetime | None = None) -> tuple:
+    """What `ranked_matches` depends on, as a hashable value: equal keys give equal matches.
+
+    The enterprise's facts, the day (validity ends at a date), and the published, open policies'
+    count and latest change: publishing, withdrawing and editing a policy all set its `updated_at`,
+    and a policy leaving the set changes the count. Two queries at most, neither loading a policy.
+    """
+    today = _today(now or utcnow())
+    catalogue = session.execute(
+        select(func.count(Policy.id), func.max(Policy.updated_at)).where(
+            Policy.status == PolicyStatus.PUBLISHED,
+            or_(Policy.valid_until.is_(None), Policy.valid_until >= today),
+        )
+    ).one()
+    facts = facts_of(enterprise)
+    return (enterprise.id, today, tuple(catalogue), tuple(sorted(facts.items())))
+
+
 def ranked_matches(session: Session, enterprise: Enterprise, *, now: datetime | None = None) -> list[RankedPolicy]:
     """Every published, open policy with its explanation for `enterprise`: qualified first, then
     the ones we need more data for (fewest missing first), then near misses (fewest unmet first)."""

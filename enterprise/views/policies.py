@@ -15,6 +15,7 @@ from portal.enterprises import EnterpriseError
 from portal.extensions import db
 from portal.i18n import current_language
 from portal.models import MembershipScope
+from portal.page_cache import kept_fragment
 
 POLICIES = MembershipScope.POLICIES
 
@@ -22,9 +23,16 @@ POLICIES = MembershipScope.POLICIES
 @bp.get("/c/<public_id>/matches")
 @company_page(POLICIES)
 def matches(enterprise):
-    qualified, uncertain, near = services.ranked(db.session, enterprise)
-    return render_template("enterprise/matches.html", enterprise=enterprise, qualified=qualified,
-                           uncertain=uncertain, near=near)
+    def render_lists() -> str:
+        qualified, uncertain, near = services.ranked(db.session, enterprise)
+        return render_template("enterprise/_match_lists.html", enterprise=enterprise, qualified=qualified,
+                               uncertain=uncertain, near=near)
+
+    # Explaining every policy criterion by criterion is most of the page's work, and its inputs
+    # change seldom: kept until the company's figures, the day or the published policies change.
+    key = (*services.matches_key(db.session, enterprise), current_language())
+    return render_template("enterprise/matches.html", enterprise=enterprise,
+                           lists=kept_fragment("policy-matches", key, render_lists))
 
 
 @bp.get("/c/<public_id>/policies")

@@ -1,6 +1,7 @@
 import pytest
 
 from portal.extensions import limiter
+from portal.rate_limits import limited_endpoints
 from tests.helpers import csrf_token
 
 
@@ -37,3 +38,22 @@ def test_password_reset_requests_are_rate_limited_per_name(limited_app, seeded):
         statuses.append(client.post("/auth/reset", data={"username": "13800000001", "csrf_token": token}).status_code)
     assert statuses[:5] == [302] * 5
     assert statuses[5:] == [429, 429]
+
+
+def test_every_view_the_limiter_wraps_is_known_as_limited(app):
+    """Endpoints outside `limited_endpoints` skip the limiter altogether, so a limit whose view
+    the list missed (a decorator that hides the view's name, say) would silently not apply."""
+    with app.test_request_context("/"):
+        limited = limited_endpoints(app)
+    wrapped = {endpoint for endpoint, view in app.view_functions.items()
+               if hasattr(view, "__wrapper-limiter-instance")}
+    assert wrapped and wrapped <= limited
+    assert {"auth.login", "oidc.token", "citizen.city_code_live", "api_v1.list_cases"} <= limited
+    assert "citizen.home" not in limited and "static" not in limited
+
+
+def test_a_page_without_a_limit_answers_while_limits_apply_elsewhere(limited_app, seeded):
+    client = limited_app.test_client()
+    assert client.get("/citizen/services").status_code == 200
+    assert "X-RateLimit-Remaining" not in client.get("/citizen/services").headers
+    assert "X-RateLimit-Remaining" in client.get("/api/v1/services").headers
