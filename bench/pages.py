@@ -195,7 +195,8 @@ def sign_in(base: str, login: str, totp_secret: str | None) -> requests.Session:
     for steps_ahead in (0, 1, 2):  # a TOTP code works once: after a recent sign-in, wait for the next
         if "/auth/mfa" not in answer.url:
             break
-        code = _Totp(totp_secret).at(time.time() + 30 * steps_ahead)
+        # After the wait, the step after the new current one: the portal allows one step of drift.
+        code = _Totp(totp_secret).at(time.time() + 30 * min(steps_ahead, 1))
         answer = http.post(answer.url, data={"code": code, "csrf_token": _csrf(answer.text)})
         if "/auth/mfa" in answer.url and steps_ahead == 1:
             time.sleep(30 - time.time() % 30 + 0.5)
