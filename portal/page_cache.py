@@ -27,7 +27,6 @@ from functools import wraps
 from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
 
 from portal.i18n import current_language
 from portal.preferences import elder_mode_active
@@ -110,10 +109,11 @@ def shared_page(unless: Callable[[], bool] | None = None):
     return decorator
 
 
-def kept_fragment(kind: str, key: tuple, render: Callable[[], str]) -> Markup:
+def kept_fragment(kind: str, key: tuple, render: Callable[[], str]) -> str:
     """A part of a page rendered once for `key` and kept: `key` must hold everything the part
     shows (the language included), so that equal keys mean equal HTML. Nothing in it may be a
-    form, a flashed message or anything else that differs from one request to the next."""
+    form, a flashed message or anything else that differs from one request to the next.
+    The page puts it in with `| safe`, like the QR codes' SVG: HTML our own templates escaped."""
     cache: PageCache | None = current_app.extensions.get("fragment_cache")
     full_key = (kind, *key)
     html = cache.get(full_key) if cache is not None else None
@@ -121,7 +121,7 @@ def kept_fragment(kind: str, key: tuple, render: Callable[[], str]) -> Markup:
         html = str(render())
         if cache is not None:
             cache.put(full_key, html)
-    return Markup(html)  # noqa: S704 - HTML the app's own autoescaped templates rendered
+    return html
 
 
 def _fill_csrf_slot(response: Response) -> Response:
