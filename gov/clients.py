@@ -124,29 +124,28 @@ def rotate_webhook_secret(client_id: str, endpoint_id: str):
                            new=False), 200, NO_STORE
 
 
-@bp.post("/clients/<client_id>/webhooks/<endpoint_id>/disable")
-@requires_admin
-def disable_webhook(client_id: str, endpoint_id: str):
+def _switch_webhook(client_id: str, endpoint_id: str, switch, message: str):
+    """Disable or enable one of a client's webhooks, then back to its list with `message`."""
     _action()
     client = _client(client_id)
     endpoint = _endpoint(client, endpoint_id)
-    webhooks.disable(db.session, endpoint, actor=current_account(), origin=request_origin())
+    switch(db.session, endpoint, actor=current_account(), origin=request_origin())
     db.session.commit()
-    flash(_("The webhook to %(url)s is disabled: no case events are sent to it until it is enabled again.",
-            url=endpoint.url), "success")
+    flash(message % {"url": endpoint.url}, "success")
     return redirect(url_for("gov.client_webhooks", client_id=client.client_id))
+
+
+@bp.post("/clients/<client_id>/webhooks/<endpoint_id>/disable")
+@requires_admin
+def disable_webhook(client_id: str, endpoint_id: str):
+    return _switch_webhook(client_id, endpoint_id, webhooks.disable, _(
+        "The webhook to %(url)s is disabled: no case events are sent to it until it is enabled again."))
 
 
 @bp.post("/clients/<client_id>/webhooks/<endpoint_id>/enable")
 @requires_admin
 def enable_webhook(client_id: str, endpoint_id: str):
-    _action()
-    client = _client(client_id)
-    endpoint = _endpoint(client, endpoint_id)
-    webhooks.enable(db.session, endpoint, actor=current_account(), origin=request_origin())
-    db.session.commit()
-    flash(_("The webhook to %(url)s is enabled again.", url=endpoint.url), "success")
-    return redirect(url_for("gov.client_webhooks", client_id=client.client_id))
+    return _switch_webhook(client_id, endpoint_id, webhooks.enable, _("The webhook to %(url)s is enabled again."))
 
 
 @bp.post("/clients/<client_id>/webhooks/deliveries/<int:delivery_id>/retry")

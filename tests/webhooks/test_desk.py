@@ -118,8 +118,11 @@ def test_rotating_shows_a_new_secret_and_disabling_stops_it(app, client, login):
     assert second != first and endpoints(app)[0].secret == second
     assert client.post(f"{PAGE}/{endpoint.public_id}/disable").status_code == 302
     assert not endpoints(app)[0].enabled
-    assert "Disabled" in page_text(client.get(PAGE))
+    text = page_text(client.get(PAGE))
+    assert "Disabled" in text
+    assert "The webhook to https://sjj.example.gov.cn/portal-events is disabled" in text
     assert client.post(f"{PAGE}/{endpoint.public_id}/enable").status_code == 302
+    assert "The webhook to https://sjj.example.gov.cn/portal-events is enabled again." in page_text(client.get(PAGE))
     assert endpoints(app)[0].enabled
     with app.app_context():
         actions = set(db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("webhook.%"))))
