@@ -67,7 +67,7 @@ class RegisterForm(SubmitOnceForm):
         validators=[Optional(), Regexp(r"^\d{4}$", message=_l("Enter the four-digit class, like 3491."))],
         filters=[_strip], render_kw={"inputmode": "numeric", "maxlength": 4},
     )
-    town = SelectField(_l("Town or sub-district"), validators=[Optional()])
+    town = SelectField(_l("Town or sub-district"), validators=[Optional()], filters=[_strip])
     address_zh = StringField(_l("Registered address (optional)"),
                              validators=[Optional(), Length(max=300, message=_l("Use at most 300 characters."))],
                              filters=[_strip], render_kw={"autocomplete": "street-address"})
@@ -143,11 +143,11 @@ class PolicySearchForm(FlaskForm):
 
     q = StringField(_l("Words in the title or summary"), validators=[Optional(), Length(max=100)],
                     render_kw={"type": "search"})
-    topic = SelectField(_l("Topic"), validators=[Optional()],
+    topic = SelectField(_l("Topic"), validators=[Optional()], filters=[_strip],
                         choices=[SelectChoice("", _l("Any topic"))]
                         + [SelectChoice(k.value, v) for k, v in POLICY_TOPICS.items()])
-    department = SelectField(_l("Department"), validators=[Optional()])
-    method = SelectField(_l("How to get it"), validators=[Optional()],
+    department = SelectField(_l("Department"), validators=[Optional()], filters=[_strip])
+    method = SelectField(_l("How to get it"), validators=[Optional()], filters=[_strip],
                          choices=[SelectChoice("", _l("Any way"))]
                          + [SelectChoice(k.value, v) for k, v in APPLICATION_METHODS.items()])
 

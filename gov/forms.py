@@ -65,10 +65,11 @@ class QueueForm(FlaskForm):
         filters=[_strip],
         render_kw={"type": "search", "autocomplete": "off"},
     )
-    state = SelectField(_l("State"), default=OPEN, validators=[Optional()])
-    kind = SelectField(_l("Kind"), default="", validators=[Optional()])
-    category = SelectField(_l("Category"), default="", validators=[Optional()])
-    department = SelectField(_l("Department"), default="", validators=[Optional()])
+    # Stripped: Optional() lets a blank value like " " through unchecked, and it must then mean "any".
+    state = SelectField(_l("State"), default=OPEN, validators=[Optional()], filters=[_strip])
+    kind = SelectField(_l("Kind"), default="", validators=[Optional()], filters=[_strip])
+    category = SelectField(_l("Category"), default="", validators=[Optional()], filters=[_strip])
+    department = SelectField(_l("Department"), default="", validators=[Optional()], filters=[_strip])
     overdue = BooleanField(_l("Overdue only"))
     mine = BooleanField(_l("Assigned to me"))
     extension = BooleanField(_l("Extension waiting for approval"))

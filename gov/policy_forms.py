@@ -42,9 +42,9 @@ def _text(label, *, required=False, rows=3, max_length=20000):
 class CriterionRow(Form):
     """One comparison. A plain Form: the policy form's CSRF token covers it."""
 
-    attr = SelectField(_l("Attribute"), validators=[Optional()],
+    attr = SelectField(_l("Attribute"), validators=[Optional()], filters=[_strip],
                        choices=[SelectChoice("", _l("(none)"))] + [SelectChoice(k, v) for k, v in ATTRIBUTES.items()])
-    op = SelectField(_l("Comparison"), validators=[Optional()],
+    op = SelectField(_l("Comparison"), validators=[Optional()], filters=[_strip],
                      choices=[SelectChoice("", "—")] + [SelectChoice(k, v) for k, v in OPERATORS.items()])
     value = StringField(_l("Value"), validators=[Optional(), Length(max=1000)], filters=[_strip])
     clause = StringField(_l("Clause"), validators=[Optional(), Length(max=100)], filters=[_strip])

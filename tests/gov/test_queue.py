@@ -113,3 +113,11 @@ def test_rows_show_the_due_date_and_a_worded_light(app, browser_for):
     text = page_text(browser_for("officer.jw").get("/gov/cases", query_string={"q": refs[0]}))
     assert "Overdue" in text  # filed in March 2026: long past
     assert "Mar 3, 2026" in text  # its acceptance deadline, one working day after a Monday
+
+
+def test_blank_filters_mean_any(app, browser_for):
+    file_cases(app, 2)
+    officer = browser_for("officer.jw")
+    response = officer.get("/gov/cases?kind=+&state=%09&category=+&department=+")
+    assert response.status_code == 200
+    assert "Queue test case 1" in page_text(response)
