@@ -23,7 +23,7 @@ from portal.catalogue import (
     services_for_department,
     services_for_life_event,
 )
-from portal.code_keys import app_keyring
+from portal.code_keys import app_keyring, app_shown_codes
 from portal.models import Account, Department, DepartmentKind, PaperCode, ResidentHomeArea, ServiceGuide
 from portal.models.base import utcnow
 
@@ -54,9 +54,10 @@ class CodePage:
     can_manage_paper: bool
 
 
-def code_page(session: Session, actor: Account, subject: Account, qr_label: str) -> CodePage:
-    """The code page: the live code only on the resident's own phone; paper codes and history for
-    them or for family acting with the right scope."""
+def code_page(session: Session, actor: Account, subject: Account, qr_label: str, *, fresh: bool = False) -> CodePage:
+    """The code page: the live code only on the resident's own phone (the one shown last while it
+    is good for most of its minute, unless `fresh`); paper codes and history for them or for
+    family acting with the right scope."""
     acting = subject.id != actor.id
     if acting:
         can_manage = delegations.active_delegation(session, actor, subject, scope=PAPER_CODE_SCOPE) is not None
@@ -64,8 +65,8 @@ def code_page(session: Session, actor: Account, subject: Account, qr_label: str)
         can_manage = subject.resident is not None
     live = qr = None
     if not acting and subject.resident is not None:
-        live = city_code.issue_live_code(session, app_keyring(), subject)
-        qr = city_code.qr_svg(live.token, qr_label)
+        live, drawing = city_code.shown_live_code(session, app_keyring(), subject, app_shown_codes(), fresh=fresh)
+        qr = city_code.labelled(drawing, qr_label)
     page = CodePage(
         subject=subject,
         acting=acting,
@@ -75,7 +76,8 @@ def code_page(session: Session, actor: Account, subject: Account, qr_label: str)
         history=city_code.verification_history(session, subject, limit=10),
         can_manage_paper=can_manage,
     )
-    session.commit()
+    if live is None or not live.shown_before:
+        session.commit()  # the new code and its numeric twin (a commit would also expire the account)
     return page
 
 
@@ -83,9 +85,9 @@ def live_code(session: Session, actor: Account, qr_label: str) -> tuple[city_cod
     """A new live code for the signed-in resident (the page's refresh script asks every minute)."""
     if actor.resident is None:
         return None
-    live = city_code.issue_live_code(session, app_keyring(), actor)
+    live, drawing = city_code.shown_live_code(session, app_keyring(), actor, app_shown_codes(), fresh=True)
     session.commit()
-    return live, city_code.qr_svg(live.token, qr_label)
+    return live, city_code.labelled(drawing, qr_label)
 
 
 def code_history(session: Session, subject: Account) -> list:

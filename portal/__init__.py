@@ -9,9 +9,31 @@ from flask import Flask
 from portal.config import DEFAULT_INSTANCE_PATH, PROJECT_ROOT, config_class, read_environment
 
 
+class PortalFlask(Flask):
+    """Flask, remembering which views and hooks are plain functions.
+
+    Flask asks of every hook and view, on every request, whether it is a coroutine function (about
+    two dozen `inspect` calls a request); the answer never changes, so it is asked once."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._plain_functions: set = set()
+
+    def ensure_sync(self, func):
+        try:
+            if func in self._plain_functions:
+                return func
+        except TypeError:  # an unhashable callable: ask every time
+            return super().ensure_sync(func)
+        wrapped = super().ensure_sync(func)
+        if wrapped is func:
+            self._plain_functions.add(func)
+        return wrapped
+
+
 def create_app(config_overrides: dict | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, in that order."""
-    app = Flask(
+    app = PortalFlask(
         __name__,
         instance_path=str(DEFAULT_INSTANCE_PATH),
         static_folder=str(PROJECT_ROOT / "static"),
@@ -27,13 +49,16 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
-    from portal import rate_limits  # noqa: F401 - skips the limiter's work where no limit applies
+    from portal import rate_limits
+
+    rate_limits.init_app(app)  # the limiter's work skipped where no limit applies
     i18n.init_app(app)
     preferences.init_app(app)
     assets.init_app(app)
     security.init_app(app)
-    from portal import page_cache
+    from portal import page_cache, signed_csrf
 
+    signed_csrf.init_app(app)  # before page_cache: its after_request must see the kept pages' token
     page_cache.init_app(app)  # pages the same for everyone, rendered once a minute (docs/performance.md)
     from portal import sessions
 

@@ -2,14 +2,18 @@
 verification a desk runs on any of them. No Flask: callers pass the session, keyring and origin.
 
 The live code lasts CODE_LIFETIME and is good once per scan purpose; the page shows a new one
-every REFRESH_SECONDS. A paper code lasts 180 days, is good for many scans and can be revoked at
-once. The scanner learns only what the scan purpose needs (never the ID number), and each
-verification is recorded twice: in the resident's own history and in the audit trail.
+every REFRESH_SECONDS, and opened again within that minute shows the same code until it is used.
+A paper code lasts 180 days, is good for many scans and can be revoked at once. The scanner
+learns only what the scan purpose needs (never the ID number), and each verification is recorded
+twice: in the resident's own history and in the audit trail.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from html import escape
 
@@ -26,6 +30,7 @@ from portal.codes import (
     Purpose,
     Reason,
     group,
+    is_spent,
     issue,
     issue_numeric,
     looks_numeric,
@@ -67,7 +72,9 @@ class LiveCode:
     digits: str  # the numeric code, ungrouped
     issued_at: datetime
     expires_at: datetime
-    refresh_seconds: int = REFRESH_SECONDS
+    token_id: str
+    refresh_seconds: int = REFRESH_SECONDS  # until the page asks for the next code
+    shown_before: bool = False  # kept from an earlier page: nothing was written for it
 
     @property
     def grouped_digits(self) -> str:
@@ -105,16 +112,24 @@ QR_MASK = 0
 
 
 def qr_svg(token: str, label: str) -> str:
-    """The token as an inline SVG QR code (alphanumeric mode, level M), labelled for screen readers.
+    """The token as an inline SVG QR code (alphanumeric mode, level M), labelled for screen readers."""
+    return labelled(qr_drawing(token), label)
+
+
+def qr_drawing(token: str) -> str:
+    """The QR code's SVG without its label.
 
     One fixed data mask: every reader decodes any of the eight, and scoring all eight to pick the
     best took four fifths of the drawing time (9 ms a code). A token reads like random characters,
     so no mask leaves the long runs or finder-like shapes the scoring exists to avoid.
     """
-    svg = segno.make(token, error="m", micro=False, mask=QR_MASK).svg_inline(
+    return segno.make(token, error="m", micro=False, mask=QR_MASK).svg_inline(
         scale=1, border=4, omitsize=True, svgclass="qr-code", lineclass=None, dark="#000"
     )
-    return svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
+
+
+def labelled(drawing: str, label: str) -> str:
+    return drawing.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
 
 
 # Forgetting expired nonces and numeric codes is housekeeping, not a check (an expired token is
@@ -137,7 +152,61 @@ def issue_live_code(session: Session, keyring: Keyring, account: Account, *, now
     _purge_now_and_then(session, now)
     token, claims = issue(keyring, Purpose.CITY_CODE, account.public_id, lifetime=CODE_LIFETIME, now=now)
     digits = issue_numeric(session, token, claims)
-    return LiveCode(token=token, digits=digits, issued_at=claims.issued_at, expires_at=claims.expires_at)
+    return LiveCode(token=token, digits=digits, issued_at=claims.issued_at, expires_at=claims.expires_at,
+                    token_id=claims.token_id)
+
+
+# Shown again only with this long left of its minute: a code about to change is not worth keeping.
+MIN_SECONDS_LEFT = 10
+
+
+class ShownCodes:
+    """The live code each resident was shown last, with its drawn QR code, kept in this process.
+
+    Opening the code page again within the code's minute shows the same code rather than issuing
+    another (a write) and drawing it (2 ms): a code is still never shown past REFRESH_SECONDS after
+    it was issued, nor once it has been used. At most `size` residents are remembered; on several
+    processes each keeps its own, so a resident may see a different (equally good) code on each.
+    """
+
+    def __init__(self, size: int = 10_000):
+        self.size = size
+        self._codes: OrderedDict[str, tuple[LiveCode, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, subject: str) -> tuple[LiveCode, str] | None:
+        with self._lock:
+            return self._codes.get(subject)
+
+    def put(self, subject: str, live: LiveCode, drawing: str) -> None:
+        with self._lock:
+            self._codes[subject] = (live, drawing)
+            self._codes.move_to_end(subject)
+            while len(self._codes) > self.size:
+                self._codes.popitem(last=False)
+
+    def forget(self, subject: str) -> None:
+        with self._lock:
+            self._codes.pop(subject, None)
+
+
+def shown_live_code(
+    session: Session, keyring: Keyring, account: Account, shown: ShownCodes, *, fresh: bool = False,
+    now: datetime | None = None,
+) -> tuple[LiveCode, str]:
+    """The live code to show `account` and its QR drawing: the one shown last while it has at least
+    MIN_SECONDS_LEFT of its minute and is unused, else (or when `fresh`) a new one."""
+    now = now or utcnow()
+    kept = None if fresh else shown.get(account.public_id)
+    if kept is not None:
+        live, drawing = kept
+        left = REFRESH_SECONDS - (now - live.issued_at).total_seconds()
+        if MIN_SECONDS_LEFT <= left <= REFRESH_SECONDS and not is_spent(session, live.token_id):
+            return replace(live, refresh_seconds=math.ceil(left), shown_before=True), drawing
+    live = issue_live_code(session, keyring, account, now=now)
+    drawing = qr_drawing(live.token)
+    shown.put(account.public_id, live, drawing)
+    return live, drawing
 
 
 # --- paper codes ---------------------------------------------------------------------------

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+from babel import Locale
 from flask import Flask, current_app, g, request
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 
 from portal.extensions import babel
 from portal.i18n_data import pick
@@ -14,12 +17,32 @@ LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 
 
-def select_locale() -> str:
+@cache
+def _locale(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+def select_locale() -> Locale:
+    """The request's language as a Locale built once per language: Flask-Babel would parse the
+    code again on every request."""
     languages = current_app.config["LANGUAGES"]
     chosen = getattr(g, "account_locale", None) or request.cookies.get(LANGUAGE_COOKIE)
-    if chosen in languages:
-        return chosen
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    if chosen not in languages:
+        chosen = request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return _locale(chosen)
+
+
+def request_translations():
+    """The request's translations, looked up once per locale: Flask-Babel finds its request context
+    three times for every string a template translates (hundreds on the desk's pages). Keyed by the
+    Locale object itself, so `force_locale` (a notice in its reader's language) gets its own."""
+    if not g:  # no application context: Flask-Babel's own answer (no translation)
+        return get_translations()
+    locale = get_locale()
+    kept = g.get("_portal_translations")
+    if kept is None or kept[0] is not locale:
+        kept = g._portal_translations = (locale, get_translations())
+    return kept[1]
 
 
 def current_language() -> str:
@@ -39,6 +62,13 @@ def init_app(app: Flask) -> None:
         default_translation_directories=str(PROJECT_ROOT / "translations"),
     )
 
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda string: request_translations().ugettext(string),
+        ngettext=lambda singular, plural, n: request_translations().ungettext(singular, plural, n),
+        pgettext=lambda context, string: request_translations().upgettext(context, string),
+        npgettext=lambda context, singular, plural, n: request_translations().unpgettext(context, singular, plural, n),
+        newstyle=True,
+    )
     # Globals rather than context, so macros imported without context can use them too.
     app.jinja_env.globals.update(localized=localized, language_names=LANGUAGE_NAMES, html_lang_of=HTML_LANG)
 

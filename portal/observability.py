@@ -30,7 +30,7 @@ import uuid
 from contextvars import ContextVar
 from datetime import date
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, request, session
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from pythonjsonlogger.json import JsonFormatter
@@ -128,14 +128,12 @@ def account_hash(secret: bytes, account_key: str) -> str:
 
 
 def _signed_in_key() -> str | None:
-    # Only when this request already loaded the user: never cost a query for the log line.
+    # Only when this request already loaded the user, and read from the session (what Flask-Login
+    # stored at sign-in): never cost a query for the log line, even after a commit expired the account.
     user = g.get("_login_user")
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    try:
-        return user.get_id()
-    except Exception:  # noqa: BLE001 - a log line must never fail a request
-        return None
+    return session.get("_user_id")
 
 
 # --- per request -----------------------------------------------------------------------------------

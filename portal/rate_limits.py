@@ -3,7 +3,7 @@
 Only a few endpoints carry a limit (sign-in, second factor, the token endpoint, code pages, the
 APIs). Flask-Limiter still resolves every request's limits before finding none, about a tenth of
 the time of a page kept by `portal.page_cache`; a request filter that knows the limited endpoints
-spares the others.
+spares the others, and asked before the limiter's own hook it spares them the limiter's set-up too.
 """
 
 from __future__ import annotations
@@ -40,3 +40,21 @@ def _no_limit_applies() -> bool:
         extensions["portal_limited_endpoints"] = limited_endpoints(current_app)
     limited = extensions["portal_limited_endpoints"]
     return limited is not EVERY_ENDPOINT and request.endpoint not in limited
+
+
+def init_app(app: Flask) -> None:
+    """Ask the filter before the limiter's before-request hook runs at all (after limiter.init_app).
+    The filter stays registered, so the limiter itself still skips what it would skip."""
+    hooks = app.before_request_funcs.setdefault(None, [])
+    for index, hook in enumerate(hooks):
+        if hook == limiter._check_request_limit:  # noqa: SLF001 - the hook Flask-Limiter registers
+            hooks[index] = _where_limited(hook)
+
+
+def _where_limited(check):
+    def check_request_limit():
+        if _no_limit_applies():
+            return None
+        return check()
+
+    return check_request_limit

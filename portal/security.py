@@ -26,8 +26,18 @@ def carries_nul() -> bool:
     by PostgreSQL in any text column (SQLite would cut the text at it)."""
     if "\x00" in request.path:
         return True
-    return any("\x00" in key or any("\x00" in value for value in values)
-               for fields in (request.args, request.form) for key, values in fields.lists())
+    # A query string decodes to a NUL only from "%00" or a raw NUL: most requests need not parse it.
+    query = request.query_string
+    if (b"%00" in query or b"\x00" in query) and _any_nul(request.args):
+        return True
+    return request.method not in SAFE_METHODS and _any_nul(request.form)
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _any_nul(fields) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in fields.lists())
 
 
 def init_app(app: Flask) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from auth.access import requires_signin
@@ -26,7 +26,8 @@ def _qr_label() -> str:
 @requires_signin
 def city_code():
     actor, subject = _people()
-    page = services.code_page(db.session, actor, subject, _qr_label())
+    # "Show a new code" asks for a new one; opening the page again shows the code of this minute.
+    page = services.code_page(db.session, actor, subject, _qr_label(), fresh=request.args.get("new") == "1")
     return render_template("citizen/code.html", page=page, form=PaperCodeForm(formdata=None))
 
 

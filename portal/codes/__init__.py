@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from portal.codes.numeric import group, is_well_formed, issue_numeric, looks_numeric, luhn_digit, redeem_numeric
-from portal.codes.store import consume_nonce, is_revoked, purge_expired, revoke
+from portal.codes.store import consume_nonce, is_revoked, is_spent, purge_expired, revoke
 from portal.codes.tokens import (
     ONE_TIME_PURPOSES,
     TOKEN_CHARS,
@@ -69,6 +69,7 @@ __all__ = [
     "derive_key",
     "group",
     "is_revoked",
+    "is_spent",
     "is_well_formed",
     "issue",
     "issue_numeric",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, exists, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -37,6 +37,19 @@ def consume_nonce(session: Session, claims: Claims, scope: str, now: datetime) -
         UsedCodeNonce,
         {"token_id": claims.token_id, "scope": scope, "used_at": now, "expires_at": claims.expires_at},
     )
+
+
+_SPENT = select(or_(
+    exists().where(UsedCodeNonce.token_id == bindparam("token_id")),
+    exists().where(NumericCode.token_id == bindparam("token_id"), NumericCode.used_at.is_not(None)),
+    exists().where(CodeRevocation.token_id == bindparam("token_id")),
+))
+
+
+def is_spent(session: Session, token_id: str) -> bool:
+    """Whether a token has been scanned for any purpose, had its numeric code typed, or was
+    revoked: one query, for a page deciding whether a code it showed may be shown again."""
+    return bool(session.scalar(_SPENT, {"token_id": token_id}))
 
 
 def is_revoked(session: Session, claims: Claims) -> bool:

@@ -134,6 +134,26 @@ def test_the_code_page_shows_a_qr_and_numeric_code_that_refresh(client, login):
     assert "310117198805121232" not in html and "310117198805121232" not in live.get_data(as_text=True)
 
 
+def _numeric(response) -> str:
+    return re.search(r'id="numeric-code"[^>]*>(\d{5} \d{5})<', html_of(response)).group(1)
+
+
+def test_the_code_page_opened_again_shows_the_same_code_until_it_is_used(app, client, login):
+    login(ORDINARY)
+    first = _numeric(client.get("/citizen/code"))
+    again = client.get("/citizen/code")
+    assert _numeric(again) == first
+    assert 10 <= int(re.search(r'data-refresh="(\d+)"', html_of(again)).group(1)) <= 60
+    assert 'href="/citizen/code?new=1"' in html_of(again)
+    shown = _numeric(client.get("/citizen/code?new=1"))  # "Show a new code"
+    assert shown != first and _numeric(client.get("/citizen/code")) == shown
+    with app.app_context():
+        officer = db.session.scalar(db.select(Account).filter_by(username="officer.fs"))
+        assert city_code.verify_city_code(db.session, shown, "entry", officer, keyring=app_keyring()).verified
+        db.session.commit()
+    assert _numeric(client.get("/citizen/code")) not in (shown, first)
+
+
 def test_verifications_appear_in_the_residents_history(app, client, login):
     login(ORDINARY)
     html = html_of(client.get("/citizen/code", headers={"Accept-Language": "en"}))

@@ -149,3 +149,15 @@ def test_catalogue_is_in_step_with_the_code(tmp_path):
     in_catalogue = {m.id for m in _catalog(ROOT / "translations/zh/LC_MESSAGES/messages.po") if m.id}
     assert in_code - in_catalogue == set(), "run `make update-messages` and translate"
     assert in_catalogue - in_code == set(), "run `make update-messages` to drop stale messages"
+
+
+def test_templates_follow_force_locale_inside_a_request(app):
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    source = "{{ _('City code') }}"
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        assert render_template_string(source) == "城市码"
+        with force_locale("en"):
+            assert render_template_string(source) == "City code"
+        assert render_template_string(source) == "城市码"

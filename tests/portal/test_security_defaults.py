@@ -1,3 +1,5 @@
+import time
+
 import pytest
 
 
@@ -65,3 +67,38 @@ def test_oversize_request_gets_the_translated_413_page(app, client):
     )
     assert response.status_code == 413
     assert "File too large" in response.get_data(as_text=True)
+
+
+def _page_token(client, url="/auth/login") -> str:
+    from tests.helpers import csrf_token
+
+    return csrf_token(client.get(url).get_data(as_text=True))
+
+
+def test_a_session_keeps_its_signed_csrf_token_and_sign_in_replaces_it(make_app, seeded):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    _page_token(client)  # the first page puts a raw token in the new session
+    token = _page_token(client)
+    time.sleep(1.1)  # a token signed afresh would carry a later timestamp
+    assert _page_token(client) == token  # signed once, then the same for the whole session
+    assert _page_token(app.test_client()) != token  # another visitor: another token
+    answer = client.post("/auth/login", data={"username": "13800000001", "password": "Demo-2026-portal",
+                                               "csrf_token": token})
+    assert answer.status_code == 302 and "/auth/login" not in answer.headers["Location"]
+    signed_in = _page_token(client, "/citizen/requests/new")
+    assert signed_in != token  # sign-in began a new session, with a new token
+    refused = client.post("/citizen/requests/new", data={"csrf_token": token, "title": "x", "body": "x"})
+    assert refused.status_code == 400
+    accepted = client.post("/auth/logout", data={"csrf_token": _page_token(client, "/citizen/requests/new")})
+    assert accepted.status_code == 302
+
+
+@pytest.mark.parametrize("query", ["q=%00", "q=a%00b", "%00=1", "q=ok&x=%00"])
+def test_a_nul_in_the_query_is_refused(client, query):
+    assert client.get(f"/citizen/services?{query}").status_code == 400
+    assert client.get("/citizen/services?q=%2500").status_code == 200  # the text "%00" is fine
+
+
+def test_a_nul_in_a_posted_form_is_refused(client):
+    assert client.post("/auth/login", data={"username": "a\x00b", "password": "x"}).status_code == 400
