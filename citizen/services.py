@@ -23,9 +23,10 @@ from portal.catalogue import (
     services_for_department,
     services_for_life_event,
 )
-from portal.code_keys import app_keyring, app_shown_codes
+from portal.code_keys import app_keyring
 from portal.models import Account, Department, DepartmentKind, PaperCode, ResidentHomeArea, ServiceGuide
 from portal.models.base import utcnow
+from portal.page_cache import kept_fragment
 
 # Acting for someone in these pages needs this scope of the delegation.
 PAPER_CODE_SCOPE = "file_applications"
@@ -54,10 +55,12 @@ class CodePage:
     can_manage_paper: bool
 
 
-def code_page(session: Session, actor: Account, subject: Account, qr_label: str, *, fresh: bool = False) -> CodePage:
-    """The code page: the live code only on the resident's own phone (the one shown last while it
-    is good for most of its minute, unless `fresh`); paper codes and history for them or for
-    family acting with the right scope."""
+def code_page(
+    session: Session, actor: Account, subject: Account, qr_label: str, *, last_shown: city_code.LiveCode | None = None,
+) -> CodePage:
+    """The code page: the live code only on the resident's own phone (`last_shown` again while it is
+    good for most of its minute); paper codes and history for them or for family acting with the
+    right scope."""
     acting = subject.id != actor.id
     if acting:
         can_manage = delegations.active_delegation(session, actor, subject, scope=PAPER_CODE_SCOPE) is not None
@@ -65,8 +68,8 @@ def code_page(session: Session, actor: Account, subject: Account, qr_label: str,
         can_manage = subject.resident is not None
     live = qr = None
     if not acting and subject.resident is not None:
-        live, drawing = city_code.shown_live_code(session, app_keyring(), subject, app_shown_codes(), fresh=fresh)
-        qr = city_code.labelled(drawing, qr_label)
+        live = city_code.shown_live_code(session, app_keyring(), subject, last_shown)
+        qr = _qr(live, qr_label)
     page = CodePage(
         subject=subject,
         acting=acting,
@@ -85,9 +88,15 @@ def live_code(session: Session, actor: Account, qr_label: str) -> tuple[city_cod
     """A new live code for the signed-in resident (the page's refresh script asks every minute)."""
     if actor.resident is None:
         return None
-    live, drawing = city_code.shown_live_code(session, app_keyring(), actor, app_shown_codes(), fresh=True)
+    live = city_code.issue_live_code(session, app_keyring(), actor)
     session.commit()
-    return live, city_code.labelled(drawing, qr_label)
+    return live, _qr(live, qr_label)
+
+
+def _qr(live: city_code.LiveCode, label: str) -> str:
+    """The code's QR, drawn once per process however often the code is shown in its minute."""
+    drawing = kept_fragment("city-code-qr", (live.token,), lambda: city_code.qr_drawing(live.token))
+    return city_code.labelled(drawing, label)
 
 
 def code_history(session: Session, subject: Account) -> list:

@@ -11,8 +11,6 @@ twice: in the resident's own history and in the audit trail.
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from html import escape
@@ -74,11 +72,25 @@ class LiveCode:
     expires_at: datetime
     token_id: str
     refresh_seconds: int = REFRESH_SECONDS  # until the page asks for the next code
-    shown_before: bool = False  # kept from an earlier page: nothing was written for it
+    shown_before: bool = False  # shown on an earlier page: nothing was written for it
 
     @property
     def grouped_digits(self) -> str:
         return group(self.digits)
+
+    def kept(self) -> dict:
+        """What a session keeps of the code, to show it again (`from_kept`)."""
+        return {"token": self.token, "digits": self.digits, "token_id": self.token_id,
+                "issued_at": self.issued_at.isoformat(), "expires_at": self.expires_at.isoformat()}
+
+    @classmethod
+    def from_kept(cls, kept) -> LiveCode | None:
+        try:
+            return cls(token=kept["token"], digits=kept["digits"], token_id=kept["token_id"],
+                       issued_at=datetime.fromisoformat(kept["issued_at"]),
+                       expires_at=datetime.fromisoformat(kept["expires_at"]))
+        except (KeyError, TypeError, ValueError):
+            return None
 
 
 @dataclass(frozen=True)
@@ -160,53 +172,18 @@ def issue_live_code(session: Session, keyring: Keyring, account: Account, *, now
 MIN_SECONDS_LEFT = 10
 
 
-class ShownCodes:
-    """The live code each resident was shown last, with its drawn QR code, kept in this process.
-
-    Opening the code page again within the code's minute shows the same code rather than issuing
-    another (a write) and drawing it (2 ms): a code is still never shown past REFRESH_SECONDS after
-    it was issued, nor once it has been used. At most `size` residents are remembered; on several
-    processes each keeps its own, so a resident may see a different (equally good) code on each.
-    """
-
-    def __init__(self, size: int = 10_000):
-        self.size = size
-        self._codes: OrderedDict[str, tuple[LiveCode, str]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, subject: str) -> tuple[LiveCode, str] | None:
-        with self._lock:
-            return self._codes.get(subject)
-
-    def put(self, subject: str, live: LiveCode, drawing: str) -> None:
-        with self._lock:
-            self._codes[subject] = (live, drawing)
-            self._codes.move_to_end(subject)
-            while len(self._codes) > self.size:
-                self._codes.popitem(last=False)
-
-    def forget(self, subject: str) -> None:
-        with self._lock:
-            self._codes.pop(subject, None)
-
-
 def shown_live_code(
-    session: Session, keyring: Keyring, account: Account, shown: ShownCodes, *, fresh: bool = False,
-    now: datetime | None = None,
-) -> tuple[LiveCode, str]:
-    """The live code to show `account` and its QR drawing: the one shown last while it has at least
-    MIN_SECONDS_LEFT of its minute and is unused, else (or when `fresh`) a new one."""
+    session: Session, keyring: Keyring, account: Account, last: LiveCode | None, *, now: datetime | None = None,
+) -> LiveCode:
+    """The live code to show `account`: `last`, the one this person was shown last (the caller
+    keeps it, say in their session), again while it has at least MIN_SECONDS_LEFT of its minute and
+    is unused; else a new one. A code is never shown past REFRESH_SECONDS after it was issued."""
     now = now or utcnow()
-    kept = None if fresh else shown.get(account.public_id)
-    if kept is not None:
-        live, drawing = kept
-        left = REFRESH_SECONDS - (now - live.issued_at).total_seconds()
-        if MIN_SECONDS_LEFT <= left <= REFRESH_SECONDS and not is_spent(session, live.token_id):
-            return replace(live, refresh_seconds=math.ceil(left), shown_before=True), drawing
-    live = issue_live_code(session, keyring, account, now=now)
-    drawing = qr_drawing(live.token)
-    shown.put(account.public_id, live, drawing)
-    return live, drawing
+    if last is not None:
+        left = REFRESH_SECONDS - (now - last.issued_at).total_seconds()
+        if MIN_SECONDS_LEFT <= left <= REFRESH_SECONDS and not is_spent(session, last.token_id):
+            return replace(last, refresh_seconds=math.ceil(left), shown_before=True)
+    return issue_live_code(session, keyring, account, now=now)
 
 
 # --- paper codes ---------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
-from portal.city_code import ShownCodes
 from portal.codes import Keyring
 
 _EXTENSION = "code_keyring"
@@ -31,7 +30,3 @@ def init_app(app: Flask) -> Keyring:
 def app_keyring() -> Keyring:
     return init_app(current_app)
 
-
-def app_shown_codes() -> ShownCodes:
-    """The live codes this process showed last (portal.city_code.ShownCodes), one per resident."""
-    return current_app.extensions.setdefault("shown_city_codes", ShownCodes())

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from auth.access import requires_signin
 from auth.session import acting_for, current_account
 from citizen import bp, services
 from citizen.forms import ActionForm, PaperCodeForm
+from portal.city_code import LiveCode
 from portal.extensions import db, limiter
 from portal.web import request_origin
 
@@ -22,12 +23,31 @@ def _qr_label() -> str:
     return _("City code: a QR code to show at a service window")
 
 
+# The live code this browser was shown last: any process can show it again within its minute.
+_SHOWN = "city_code_shown"
+
+
+def _last_shown(holder: str) -> LiveCode | None:
+    kept = session.get(_SHOWN)
+    if not isinstance(kept, dict) or kept.get("for") != holder:
+        return None
+    return LiveCode.from_kept(kept)
+
+
+def _remember_shown(holder: str, live: LiveCode | None) -> None:
+    if live is not None and not live.shown_before:
+        session[_SHOWN] = {"for": holder, **live.kept()}
+
+
 @bp.get("/code")
 @requires_signin
 def city_code():
     actor, subject = _people()
+    holder = actor.public_id  # read before a new code's commit expires the account
     # "Show a new code" asks for a new one; opening the page again shows the code of this minute.
-    page = services.code_page(db.session, actor, subject, _qr_label(), fresh=request.args.get("new") == "1")
+    last = None if request.args.get("new") == "1" else _last_shown(holder)
+    page = services.code_page(db.session, actor, subject, _qr_label(), last_shown=last)
+    _remember_shown(holder, page.live)
     return render_template("citizen/code.html", page=page, form=PaperCodeForm(formdata=None))
 
 
@@ -36,10 +56,12 @@ def city_code():
 @limiter.limit("20 per minute")  # the page asks once a minute; more is a script hammering it
 def city_code_live():
     """What the page's script swaps in every minute: JSON, never cached."""
+    holder = current_account().public_id
     fresh = services.live_code(db.session, current_account(), _qr_label())
     if fresh is None:
         abort(404)
     live, svg = fresh
+    _remember_shown(holder, live)
     body = {"svg": svg, "digits": live.grouped_digits, "refresh": live.refresh_seconds}
     return jsonify(body), 200, {"Cache-Control": "no-store"}
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
 from portal.city_code import CODE_LIFETIME
@@ -53,6 +54,23 @@ def live_codes(live_settings):
         return issue(keyring, Purpose.CITY_CODE, public_id, lifetime=CODE_LIFETIME, now=utcnow() - ago)[0]
 
     return make
+
+
+def test_the_code_page_swaps_in_the_next_code_when_the_shown_one_has_had_its_minute(new_context):
+    resident = new_context(locale="en-US").new_page()
+    resident.clock.install()
+    sign_in(resident, RESIDENT, "/citizen/code")
+    shown = resident.locator("#numeric-code")
+    first = shown.inner_text()
+    resident.goto("/citizen/code")  # opened again within its minute: the same code, for what is left of it
+    assert shown.inner_text() == first
+    left = int(resident.locator(".city-code").get_attribute("data-refresh"))
+    assert 10 <= left <= 60
+    resident.clock.run_for(left * 1000 + 500)
+    expect(shown).not_to_have_text(first)
+    second = shown.inner_text()
+    resident.clock.run_for(60_500)  # and a minute later the next one
+    expect(shown).not_to_have_text(second)
 
 
 def verify(officer, code: str) -> str:
