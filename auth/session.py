@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from flask import g, session
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from portal.extensions import db, login_manager
 from portal.models import Account
@@ -49,13 +50,19 @@ class SessionUser:
 
 
 # Built once: every signed-in request runs it, and building the statement cost as much as running it.
-_ACCOUNT_BY_PUBLIC_ID = db.select(Account).where(Account.public_id == db.bindparam("public_id"))
+# The staff positions come in the same query: every desk page asks for them.
+_ACCOUNT_BY_PUBLIC_ID = (
+    db.select(Account)
+    .where(Account.public_id == db.bindparam("public_id"))
+    .options(joinedload(Account.staff_positions))
+)
 
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> SessionUser | None:
     public_id, _, version = user_id.partition(":")
-    account = db.session.scalar(_ACCOUNT_BY_PUBLIC_ID, {"public_id": public_id})
+    # unique(): one row per position, all of them read, so the collection is complete.
+    account = db.session.execute(_ACCOUNT_BY_PUBLIC_ID, {"public_id": public_id}).unique().scalar_one_or_none()
     if account is None or not account.is_active or str(account.session_version) != version:
         return None
     return SessionUser(account)

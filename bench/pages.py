@@ -15,8 +15,10 @@ What it does:
   3. signs in through the real forms (a resident, an enterprise's legal representative, an officer
      with password and TOTP) and takes their session cookies, as their browsers hold them; the
      anonymous rows send the cookie a visitor has after their first pages (the CSRF token of the
-     header's forms, nothing else); the token endpoint's refresh tokens come from real
-     authorization-code flows with PKCE;
+     header's forms, nothing else); each row's page is opened once just before it is measured, and
+     the load is that person reloading it, with the cookie as its last answer left it (the city
+     code page shows the same code for the rest of its minute); the token endpoint's refresh
+     tokens come from real authorization-code flows with PKCE;
   4. for 1 and 32 connections, runs wrk (Debian) for --duration seconds on each row, with hello
      measured before and after it; when the two hello figures differ by more than 15% the machine
      was busy with something else, and the row is measured again (up to twice);
@@ -339,6 +341,9 @@ class Bench:
             basic = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
             env = {"BENCH_TOKENS": str(tokens), "BENCH_CLIENT_AUTH": f"Basic {basic}"}
         else:
+            # The person has the page open: their browser holds what its last answer set (for the
+            # city code, the code it shows during its minute), and each request is a reload.
+            self.sessions[row.who].get(self.url(row), allow_redirects=False).raise_for_status()
             env = {"BENCH_COOKIE": self.cookie(row.who)}
         return run_wrk(self.url(row), connections, duration, row.script, env)
 

@@ -296,6 +296,15 @@ def queue_query(account: Account, criteria: dict, today: date) -> Select[tuple[C
     return query
 
 
+def queue_version(session: Session, account: Account, now: datetime) -> tuple:
+    """What a staff member's queue page shows beyond its address: whose scope it is (their
+    departments and roles), the day (the deadline lights), and the latest case event: every change
+    to a case goes through the state machine, which writes one. Names of people, categories and
+    departments may show a kept page's age (PAGE_CACHE_SECONDS)."""
+    positions = tuple(sorted((p.department_id, p.role.value) for p in account.staff_positions))
+    return account.id, positions, local_date(now), session.scalar(select(func.max(CaseEvent.id)))
+
+
 def queue(session: Session, account: Account, criteria: dict, after: str | None, now: datetime,
           limit: int = QUEUE_PAGE_SIZE) -> QueuePage:
     today = local_date(now)

@@ -16,6 +16,7 @@ from portal.cases import CaseError
 from portal.extensions import db
 from portal.i18n import current_language
 from portal.models.base import utcnow
+from portal.page_cache import shared_page
 from portal.web import request_origin
 
 
@@ -28,6 +29,7 @@ def index():
 
 @bp.get("/cases")
 @requires_staff()
+@shared_page(vary=lambda: services.queue_version(db.session, current_account(), utcnow()))
 def queue():
     account, locale = current_account(), current_language()
     form = QueueForm(request.args).with_choices(

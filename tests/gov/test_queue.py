@@ -6,12 +6,14 @@ import re
 from datetime import UTC, datetime, timedelta
 from html import unescape
 
+import pytest
 from sqlalchemy import select
 
 from portal.cases import submit_case, transition, work_calendar
 from portal.extensions import db
 from portal.models import Account, CaseCategory, CaseKind
 from tests.gov.conftest import page_text, queue_references
+from tests.helpers import sign_in_client
 
 
 def file_cases(app, count: int, *, category: str = "business-policy", start=None, title="Queue test case"):
@@ -121,3 +123,57 @@ def test_blank_filters_mean_any(app, browser_for):
     response = officer.get("/gov/cases?kind=+&state=%09&category=+&department=+")
     assert response.status_code == 200
     assert "Queue test case 1" in page_text(response)
+
+
+@pytest.fixture
+def kept_app(make_app, seeded):
+    """The desk with pages kept, as in production (the test configuration turns keeping off)."""
+    return make_app(PAGE_CACHE_SECONDS=60, WTF_CSRF_ENABLED=False)
+
+
+def _accept(app, reference: str, login: str = "officer.jw") -> None:
+    from portal.models import Case
+
+    with app.app_context():
+        case = db.session.scalar(select(Case).where(Case.reference == reference))
+        officer = db.session.scalar(select(Account).where(Account.username == login))
+        transition(db.session, case, "accept", officer, now=datetime(2026, 3, 2, 3, 0, tzinfo=UTC))
+        db.session.commit()
+
+
+def test_a_kept_queue_shows_every_change_to_a_case_at_once(kept_app):
+    first = file_cases(kept_app, 1, title="Kept queue case")
+    officer = sign_in_client(kept_app, "officer.jw")
+    assert queue_references(officer, q="Kept queue case", state="submitted") == set(first)
+    second = file_cases(kept_app, 1, title="Kept queue case", start=datetime(2026, 3, 3, 1, 0, tzinfo=UTC))
+    assert queue_references(officer, q="Kept queue case", state="submitted") == set(first + second)
+    _accept(kept_app, first[0])
+    assert queue_references(officer, q="Kept queue case", state="submitted") == set(second)
+    assert queue_references(officer, q="Kept queue case", state="accepted") == set(first)
+
+
+def test_a_kept_queue_is_rendered_once_until_something_changes(kept_app, monkeypatch):
+    from gov import services
+
+    file_cases(kept_app, 1, title="Counted case")
+    officer = sign_in_client(kept_app, "officer.jw")
+    rendered = []
+    real_queue = services.queue
+    monkeypatch.setattr(services, "queue", lambda *args, **kwargs: rendered.append(1) or real_queue(*args, **kwargs))
+    for _ in range(3):
+        assert officer.get("/gov/cases").status_code == 200
+    assert len(rendered) == 1
+    file_cases(kept_app, 1, title="Counted case", start=datetime(2026, 3, 3, 1, 0, tzinfo=UTC))
+    officer.get("/gov/cases")
+    assert len(rendered) == 2
+
+
+def test_officers_never_get_each_others_kept_queue(kept_app):
+    jw = file_cases(kept_app, 2, title="Scoped kept case")
+    fs = file_cases(kept_app, 2, category="community", title="Scoped kept case")
+    officer_jw, officer_fs = sign_in_client(kept_app, "officer.jw"), sign_in_client(kept_app, "officer.fs")
+    lead_jw = sign_in_client(kept_app, "lead.jw")
+    for _ in range(2):  # the second round is answered from what the first kept
+        assert queue_references(officer_jw, q="Scoped kept case") == set(jw)
+        assert queue_references(officer_fs, q="Scoped kept case") == set(fs)
+        assert queue_references(lead_jw, q="Scoped kept case") == set(jw)
