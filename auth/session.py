@@ -50,11 +50,12 @@ class SessionUser:
 
 
 # Built once: every signed-in request runs it, and building the statement cost as much as running it.
-# The staff positions come in the same query: every desk page asks for them.
+# The resident profile and staff positions come in the same query: the citizen pages ask for the
+# one and every desk page for the other.
 _ACCOUNT_BY_PUBLIC_ID = (
     db.select(Account)
     .where(Account.public_id == db.bindparam("public_id"))
-    .options(joinedload(Account.staff_positions))
+    .options(joinedload(Account.resident), joinedload(Account.staff_positions))
 )
 
 
