@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import json
 import logging
 import os
 import re
@@ -33,7 +34,6 @@ from datetime import date
 from flask import Flask, Response, current_app, g, request, session
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
-from pythonjsonlogger.json import JsonFormatter
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/+=-]{0,127}")
@@ -87,16 +87,35 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+# What every LogRecord carries: anything else on a record is an extra, and goes into its line.
+_RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+
+class JsonLineFormatter(logging.Formatter):
+    """One JSON object per record: time, level, logger, message, the record's extras (the request
+    id among them) and its traceback, if any. Written with json.dumps: every request writes an
+    access line, and python-json-logger's formatter took a tenth of a kept page's time."""
+
+    def __init__(self):
+        super().__init__(datefmt="%Y-%m-%dT%H:%M:%S%z")
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {"time": self.formatTime(record, self.datefmt), "level": record.levelname, "logger": record.name,
+                "message": record.getMessage()}
+        for key, value in vars(record).items():
+            if key not in _RECORD_ATTRIBUTES:
+                line[key] = value
+        if record.exc_info:
+            line["exc_info"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            line["stack_info"] = self.formatStack(record.stack_info)
+        return json.dumps(line, default=str)
+
+
 def json_handler(stream=None) -> logging.Handler:
     """A handler writing one JSON object per line: time, level, logger, message and extras."""
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(
-        JsonFormatter(
-            "%(asctime)s %(levelname)s %(name)s %(message)s",
-            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-            datefmt="%Y-%m-%dT%H:%M:%S%z",
-        )
-    )
+    handler.setFormatter(JsonLineFormatter())
     handler.addFilter(RequestIdFilter())
     handler._portal_handler = True  # type: ignore[attr-defined]
     return handler

@@ -1,20 +1,61 @@
-"""Flask's signed-cookie session, with its signer built once instead of twice for every request."""
+"""Flask's signed-cookie session, with less work per request.
+
+The same cookies as Flask's own. Two things are done once instead of on every request: building
+the signer, and checking a given cookie's signature. A browser sends the same cookie until the
+session changes, so each process remembers the last VERIFIED_COOKIES cookies it verified (with
+the time they were signed and their content as JSON); a remembered cookie is only checked for
+its age again, and its content is decoded afresh for each request (a session is changed in place).
+"""
 
 from __future__ import annotations
 
-from flask import Flask
-from flask.sessions import SecureCookieSessionInterface
+import time
+from datetime import datetime
+
+from flask import Flask, Request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from itsdangerous import BadSignature
+
+from portal.page_cache import PageCache
+
+VERIFIED_COOKIES = 4096
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """The same cookies as Flask's own; only the serializer is kept, per app and signing keys."""
-
     def get_signing_serializer(self, app: Flask):
         keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
         kept = app.extensions.get("session_serializer")
         if kept is None or kept[0] != keys:
-            kept = app.extensions["session_serializer"] = (keys, super().get_signing_serializer(app))
+            # A new key: cookies verified with the old one are forgotten with it.
+            verified = PageCache(VERIFIED_COOKIES, float("inf"))
+            kept = app.extensions["session_serializer"] = (keys, super().get_signing_serializer(app), verified)
         return kept[1]
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        signer = self.get_signing_serializer(app)
+        if signer is None:
+            return None
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        if not cookie:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        verified: PageCache = app.extensions["session_serializer"][2]
+        remembered = verified.get((cookie,))
+        if remembered is not None:
+            signed_at, content = remembered
+            if 0 <= int(time.time()) - signed_at <= max_age:  # itsdangerous' own age rule
+                return self.session_class(self.serializer.loads(content))
+            return self.session_class()
+        try:
+            data, signed_at = signer.loads(cookie, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        verified.put((cookie,), (_epoch(signed_at), self.serializer.dumps(data)))
+        return self.session_class(data)
+
+
+def _epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
 
 
 def init_app(app: Flask) -> None:
