@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from flask import g, session
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy.orm import joinedload
 
 from portal.extensions import db, login_manager
 from portal.models import Account
@@ -50,20 +49,15 @@ class SessionUser:
 
 
 # Built once: every signed-in request runs it, and building the statement cost as much as running it.
-# The resident profile and staff positions come in the same query: the citizen pages ask for the
-# one and every desk page for the other.
-_ACCOUNT_BY_PUBLIC_ID = (
-    db.select(Account)
-    .where(Account.public_id == db.bindparam("public_id"))
-    .options(joinedload(Account.resident), joinedload(Account.staff_positions))
-)
+# Nothing is loaded with the account: a joined load of its staff positions or resident profile cost
+# every signed-in page more than the separate query saved the pages that use them.
+_ACCOUNT_BY_PUBLIC_ID = db.select(Account).where(Account.public_id == db.bindparam("public_id"))
 
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> SessionUser | None:
     public_id, _, version = user_id.partition(":")
-    # unique(): one row per position, all of them read, so the collection is complete.
-    account = db.session.execute(_ACCOUNT_BY_PUBLIC_ID, {"public_id": public_id}).unique().scalar_one_or_none()
+    account = db.session.scalar(_ACCOUNT_BY_PUBLIC_ID, {"public_id": public_id})
     if account is None or not account.is_active or str(account.session_version) != version:
         return None
     return SessionUser(account)
