@@ -43,9 +43,9 @@ def engine_options(config) -> dict:
     DB_MAX_OVERFLOW connections at most, times the gunicorn workers), connections checked before
     use and recycled, a connect timeout and a statement timeout (DB_STATEMENT_TIMEOUT_MS, 0 = none)."""
     options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-    options.setdefault("pool_pre_ping", True)
     if not str(config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
-        return options
+        return options  # a file: no server to drop a connection, so nothing to ping before each request
+    options.setdefault("pool_pre_ping", True)
     options.setdefault("pool_size", int(config["DB_POOL_SIZE"]))
     options.setdefault("max_overflow", int(config["DB_MAX_OVERFLOW"]))
     options.setdefault("pool_timeout", int(config["DB_POOL_TIMEOUT"]))
