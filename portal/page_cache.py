@@ -78,8 +78,9 @@ def shared_page(unless: Callable[[], bool] | None = None, vary: Callable[[], tup
     """Keep what the GET view renders and answer later requests for the same page from it.
 
     The view's page must not depend on who is signed in beyond "signed in or not" (the header),
-    unless `vary()` names what else it depends on: its answer joins the key (a person's own page
-    names the person, and a version of the data it shows, so that a change shows at once).
+    unless `vary()` (given the view's arguments) names what else it depends on: its answer joins
+    the key (a person's own page names the person, and a version of the data it shows, so that a
+    change shows at once).
     `unless()` returning true makes this request's page the view's own, neither kept nor served
     from what was kept."""
 
@@ -90,7 +91,7 @@ def shared_page(unless: Callable[[], bool] | None = None, vary: Callable[[], tup
             if cache is None or request.method != "GET" or "_flashes" in session or (unless and unless()):
                 return view(*args, **kwargs)
             key = (request.endpoint, request.full_path, current_language(), elder_mode_active(),
-                   bool(current_user.is_authenticated), *(vary() if vary else ()))
+                   bool(current_user.is_authenticated), *(vary(*args, **kwargs) if vary else ()))
             html = cache.get(key)
             if html is not None:
                 return html

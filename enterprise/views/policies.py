@@ -15,13 +15,16 @@ from portal.enterprises import EnterpriseError
 from portal.extensions import db
 from portal.i18n import current_language
 from portal.models import MembershipScope
-from portal.page_cache import kept_fragment
+from portal.page_cache import kept_fragment, shared_page
 
 POLICIES = MembershipScope.POLICIES
 
 
 @bp.get("/c/<public_id>/matches")
 @company_page(POLICIES)
+# The whole page, for each person: their company's access is checked first (company_page), and
+# the key holds all the lists depend on, so a change to the figures or the policies shows at once.
+@shared_page(vary=lambda enterprise: (current_account().id, *services.matches_key(db.session, enterprise)))
 def matches(enterprise):
     def render_lists() -> str:
         qualified, uncertain, near = services.ranked(db.session, enterprise)

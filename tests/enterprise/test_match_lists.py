@@ -1,5 +1,6 @@
-"""The matches page keeps its criterion-by-criterion lists between visits, yet always shows what a
-fresh matching says: after the company's figures change, and after a policy is withdrawn."""
+"""The matches page keeps its criterion-by-criterion lists between visits (and, with pages kept,
+the whole page), yet always shows what a fresh matching says: after the company's figures change,
+and after a policy is withdrawn."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from portal import policy_matching
 from portal.extensions import db
 from portal.models import Account, Enterprise, Policy
 from portal.models.enterprise import TaxCreditRating
+from portal.page_cache import PageCache
 from tests.enterprise.conftest import COMPANY_USCC, REPRESENTATIVE
 
 AWARD = "Award for certified high-tech enterprises"  # needs a tax credit rating other than C or D
@@ -31,8 +33,10 @@ def fresh(app) -> tuple[int, list[str]]:
         return len(qualified), [r.policy.title_en for r in (*qualified, *uncertain, *near[:5])]
 
 
-@pytest.fixture
-def matches(app, person, company_ids):
+@pytest.fixture(params=["lists kept", "whole page kept"])
+def matches(request, app, person, company_ids):
+    if request.param == "whole page kept":  # as in production; the test configuration keeps no pages
+        app.extensions["page_cache"] = PageCache(size=64, seconds=60)
     client = person(REPRESENTATIVE)
     url = f"/enterprise/c/{company_ids[COMPANY_USCC]}/matches"
     return lambda: client.get(url).get_data(as_text=True)
