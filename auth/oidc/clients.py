@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from auth.oidc import store
@@ -79,10 +79,14 @@ def list_clients(session: Session) -> list[OAuthClient]:
     return list(session.scalars(select(OAuthClient).order_by(OAuthClient.disabled_at.is_not(None), OAuthClient.name)))
 
 
+# Built once: the token endpoint looks a client up on every request.
+_CLIENT_BY_ID = select(OAuthClient).where(OAuthClient.client_id == bindparam("client_id"))
+
+
 def find_client(session: Session, client_id: str | None, *, enabled_only: bool = True) -> OAuthClient | None:
     if not client_id:
         return None
-    client = session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id))
+    client = session.scalar(_CLIENT_BY_ID, {"client_id": client_id})
     if client is None or (enabled_only and not client.enabled):
         return None
     return client

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from auth.oidc.models import AuthorizationCode, EndUser, NonceRecord, OAuthClient, OAuthToken, digest
 from portal.models import Account
@@ -157,11 +158,21 @@ class PresentedToken:
         return self.expires_at() <= (now or utcnow())
 
 
+# The token endpoint's statements, built once: building them cost a tenth of each refresh.
+_TOKEN_BY_HASH = select(OAuthToken).where(
+    or_(OAuthToken.access_token_hash == bindparam("hashed"), OAuthToken.refresh_token_hash == bindparam("hashed"))
+)
+_CLAIM_REFRESH_TOKEN = (
+    update(OAuthToken)
+    .where(OAuthToken.id == bindparam("row_id"), OAuthToken.rotated_at.is_(None), OAuthToken.revoked_at.is_(None))
+    .values(rotated_at=bindparam("claimed_at"))
+    .execution_options(synchronize_session=False)
+)
+
+
 def find_token(session: Session, token_string: str, hint: str | None = None) -> PresentedToken | None:
     hashed = digest(token_string)
-    row = session.scalar(
-        select(OAuthToken).where(or_(OAuthToken.access_token_hash == hashed, OAuthToken.refresh_token_hash == hashed))
-    )
+    row = session.scalar(_TOKEN_BY_HASH, {"hashed": hashed})
     if row is None:
         return None
     kind = "access_token" if row.access_token_hash == hashed else "refresh_token"
@@ -170,15 +181,11 @@ def find_token(session: Session, token_string: str, hint: str | None = None) -> 
 
 def claim_refresh_token(session: Session, row: OAuthToken, now: datetime) -> bool:
     """Mark the refresh token used; False when it was used already (a reuse)."""
-    result = session.execute(
-        update(OAuthToken)
-        .where(OAuthToken.id == row.id, OAuthToken.rotated_at.is_(None), OAuthToken.revoked_at.is_(None))
-        .values(rotated_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    result = session.execute(_CLAIM_REFRESH_TOKEN, {"row_id": row.id, "claimed_at": now})
     if result.rowcount != 1:
         return False
-    row.rotated_at = now
+    # What the UPDATE wrote, known to the row without the flush writing it a second time.
+    set_committed_value(row, "rotated_at", now)
     return True
 
 
