@@ -63,9 +63,16 @@ def _load_user(user_id: str) -> SessionUser | None:
     return SessionUser(account)
 
 
+def clear_session() -> None:
+    """Empty the session, its CSRF token included: a page rendered later in this request must not
+    carry the token of the session that was (Flask-WTF keeps the request's signed token in `g`)."""
+    session.clear()
+    g.pop("csrf_token", None)
+
+
 def start_session(account: Account, *, acr: str, amr: tuple[str, ...]) -> None:
     """Sign `account` in, replacing whatever the session held before (no fixation)."""
-    session.clear()
+    clear_session()
     login_user(SessionUser(account))
     session["auth_time"] = int(time.time())
     session["acr"] = acr
@@ -82,7 +89,7 @@ def raise_to_second_factor() -> None:
 
 def end_session() -> None:
     logout_user()
-    session.clear()
+    clear_session()
 
 
 def current_account() -> Account | None:

@@ -22,7 +22,15 @@ from auth.forms import (
     SecondFactorForm,
 )
 from auth.passwords import PasswordRejected
-from auth.session import ACR_MFA, ACR_PASSWORD, current_account, end_session, raise_to_second_factor, start_session
+from auth.session import (
+    ACR_MFA,
+    ACR_PASSWORD,
+    clear_session,
+    current_account,
+    end_session,
+    raise_to_second_factor,
+    start_session,
+)
 from portal.extensions import db, limiter
 from portal.urls import safe_local_path
 from portal.web import request_origin
@@ -70,7 +78,7 @@ def login():
         account = outcome.account
         target = _next_target(form)
         if mfa.is_enrolled(account):
-            session.clear()
+            clear_session()
             session[PENDING_SECOND_FACTOR] = {
                 "account": account.public_id, "version": account.session_version, "at": int(time.time()),
             }

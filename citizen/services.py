@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,7 +27,7 @@ from portal.catalogue import (
 from portal.code_keys import app_keyring
 from portal.models import Account, Department, DepartmentKind, PaperCode, ResidentHomeArea, ServiceGuide
 from portal.models.base import utcnow
-from portal.page_cache import kept_fragment
+from portal.page_cache import PageCache
 
 # Acting for someone in these pages needs this scope of the delegation.
 PAPER_CODE_SCOPE = "file_applications"
@@ -93,9 +94,19 @@ def live_code(session: Session, actor: Account, qr_label: str) -> tuple[city_cod
     return live, _qr(live, qr_label)
 
 
+# A code is shown for a minute: its drawing is kept that long, apart from the fragments pages share.
+QR_DRAWINGS_KEPT = 256
+
+
 def _qr(live: city_code.LiveCode, label: str) -> str:
     """The code's QR, drawn once per process however often the code is shown in its minute."""
-    drawing = kept_fragment("city-code-qr", (live.token,), lambda: city_code.qr_drawing(live.token))
+    kept = current_app.extensions.setdefault(
+        "city_code_qr", PageCache(QR_DRAWINGS_KEPT, city_code.REFRESH_SECONDS)
+    )
+    drawing = kept.get((live.token,))
+    if drawing is None:
+        drawing = city_code.qr_drawing(live.token)
+        kept.put((live.token,), drawing)
     return city_code.labelled(drawing, label)
 
 

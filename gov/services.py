@@ -299,8 +299,9 @@ def queue_query(account: Account, criteria: dict, today: date) -> Select[tuple[C
 def queue_version(session: Session, account: Account, now: datetime) -> tuple:
     """What a staff member's queue page shows beyond its address: whose scope it is (their
     departments and roles), the day (the deadline lights), and the latest case event: every change
-    to a case goes through the state machine, which writes one. Names of people, categories and
-    departments may show a kept page's age (PAGE_CACHE_SECONDS)."""
+    to a case goes through the state machine, which writes one. A kept page is at most
+    PAGE_CACHE_SECONDS old in what this misses: names of people, categories and departments, a
+    calendar edit, and on PostgreSQL a change whose transaction commits after a later event's."""
     positions = tuple(sorted((p.department_id, p.role.value) for p in account.staff_positions))
     return account.id, positions, local_date(now), session.scalar(select(func.max(CaseEvent.id)))
 

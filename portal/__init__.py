@@ -15,6 +15,10 @@ class PortalFlask(Flask):
     Flask asks of every hook and view, on every request, whether it is a coroutine function (about
     two dozen `inspect` calls a request); the answer never changes, so it is asked once."""
 
+    # Hooks and views number in the dozens; a function made for one request (after_this_request)
+    # would make the set grow for ever, so past this many it is asked about every time.
+    PLAIN_FUNCTIONS_KEPT = 512
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._plain_functions: set = set()
@@ -26,7 +30,7 @@ class PortalFlask(Flask):
         except TypeError:  # an unhashable callable: ask every time
             return super().ensure_sync(func)
         wrapped = super().ensure_sync(func)
-        if wrapped is func:
+        if wrapped is func and len(self._plain_functions) < self.PLAIN_FUNCTIONS_KEPT:
             self._plain_functions.add(func)
         return wrapped
 

@@ -27,7 +27,7 @@ def _reuse_signed_token() -> None:
     raw = session.get(_FIELD)
     g.setdefault(_RAW_AT_START, raw)
     if raw is not None and _FIELD not in g:
-        signed = _kept().get((raw,))
+        signed = _kept().get((current_app.secret_key, raw))
         if signed is not None:
             setattr(g, _FIELD, signed)
 
@@ -36,8 +36,9 @@ def _keep_signed_token(response):
     if _RAW_AT_START not in g:
         return response
     raw, signed = session.get(_FIELD), g.get(_FIELD)
-    if raw is not None and signed is not None and raw == g.get(_RAW_AT_START) and _kept().get((raw,)) is None:
-        _kept().put((raw,), signed)
+    key = (current_app.secret_key, raw)
+    if raw is not None and signed is not None and raw == g.get(_RAW_AT_START) and _kept().get(key) is None:
+        _kept().put(key, signed)
     return response
 
 

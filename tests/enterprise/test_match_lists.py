@@ -34,9 +34,9 @@ def fresh(app) -> tuple[int, list[str]]:
 
 
 @pytest.fixture(params=["lists kept", "whole page kept"])
-def matches(request, app, person, company_ids):
+def matches(request, app, person, company_ids, monkeypatch):
     if request.param == "whole page kept":  # as in production; the test configuration keeps no pages
-        app.extensions["page_cache"] = PageCache(size=64, seconds=60)
+        monkeypatch.setitem(app.extensions, "page_cache", PageCache(size=64, seconds=60))
     client = person(REPRESENTATIVE)
     url = f"/enterprise/c/{company_ids[COMPANY_USCC]}/matches"
     return lambda: client.get(url).get_data(as_text=True)

@@ -177,3 +177,32 @@ def test_officers_never_get_each_others_kept_queue(kept_app):
         assert queue_references(officer_jw, q="Scoped kept case") == set(jw)
         assert queue_references(officer_fs, q="Scoped kept case") == set(fs)
         assert queue_references(lead_jw, q="Scoped kept case") == set(jw)
+
+
+@pytest.fixture
+def colleague(kept_app):
+    """A second officer in officer.jw's department, with the same role."""
+    from auth.models import TotpCredential
+    from auth.passwords import hash_password
+    from portal.models import StaffPosition, StaffRole
+    from tests.helpers import DEMO_PASSWORD, DEMO_TOTP_SECRET
+
+    with kept_app.app_context():
+        officer = db.session.scalar(select(Account).where(Account.username == "officer.jw"))
+        department_id = officer.staff_positions[0].department_id
+        account = Account(username="colleague.jw", display_name="同事", password_hash=hash_password(DEMO_PASSWORD))
+        db.session.add(account)
+        db.session.flush()
+        db.session.add(StaffPosition(account_id=account.id, department_id=department_id, role=StaffRole.OFFICER))
+        db.session.add(TotpCredential(account_id=account.id, secret=DEMO_TOTP_SECRET))
+        db.session.commit()
+    return "colleague.jw"
+
+
+def test_colleagues_with_the_same_standing_never_get_each_others_kept_queue(kept_app, colleague):
+    mine = file_cases(kept_app, 1, title="Assigned kept case")
+    _accept(kept_app, mine[0])  # accepted by officer.jw, and so assigned to them
+    officer, other = sign_in_client(kept_app, "officer.jw"), sign_in_client(kept_app, colleague)
+    for _ in range(2):
+        assert queue_references(officer, q="Assigned kept case", mine="y") == set(mine)
+        assert queue_references(other, q="Assigned kept case", mine="y") == set()

@@ -102,3 +102,26 @@ def test_a_nul_in_the_query_is_refused(client, query):
 
 def test_a_nul_in_a_posted_form_is_refused(client):
     assert client.post("/auth/login", data={"username": "a\x00b", "password": "x"}).status_code == 400
+
+
+@pytest.mark.parametrize("change", ["sign-out", "sign-in"])
+def test_a_page_rendered_after_the_session_changes_carries_a_token_that_works(make_app, seeded, change):
+    from flask import g, session
+    from flask_wtf.csrf import generate_csrf, validate_csrf
+
+    from auth.session import end_session, start_session
+    from portal.extensions import db
+    from portal.models import Account
+
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.test_request_context("/"):
+        before = generate_csrf()  # what a page before the change showed, kept in g for the request
+        assert g.csrf_token == before
+        if change == "sign-out":
+            end_session()
+        else:
+            resident = db.session.scalar(db.select(Account).filter_by(mobile="13800000001"))
+            start_session(resident, acr="pwd", amr=("pwd",))
+        after = generate_csrf()
+        assert after != before and session["csrf_token"]
+        validate_csrf(after)  # raises when the page's token is not the new session's
