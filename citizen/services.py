@@ -103,10 +103,7 @@ def _qr(live: city_code.LiveCode, label: str) -> str:
     kept = current_app.extensions.setdefault(
         "city_code_qr", PageCache(QR_DRAWINGS_KEPT, city_code.REFRESH_SECONDS)
     )
-    drawing = kept.get((live.token,))
-    if drawing is None:
-        drawing = city_code.qr_drawing(live.token)
-        kept.put((live.token,), drawing)
+    drawing = kept.kept((live.token,), lambda: city_code.qr_drawing(live.token))
     return city_code.labelled(drawing, label)
 
 

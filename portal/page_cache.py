@@ -66,6 +66,14 @@ class PageCache:
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
 
+    def kept(self, key: tuple, make: Callable[[], str]) -> str:
+        """The value kept for `key`, made (and kept) first when there is none."""
+        value = self.get(key)
+        if value is None:
+            value = make()
+            self.put(key, value)
+        return value
+
     def __len__(self) -> int:
         return len(self._entries)
 
@@ -118,13 +126,9 @@ def kept_fragment(kind: str, key: tuple, render: Callable[[], str]) -> str:
     form, a flashed message or anything else that differs from one request to the next.
     The page puts it in with `| safe`, like the QR codes' SVG: HTML our own templates escaped."""
     cache: PageCache | None = current_app.extensions.get("fragment_cache")
-    full_key = (kind, *key)
-    html = cache.get(full_key) if cache is not None else None
-    if html is None:
-        html = str(render())
-        if cache is not None:
-            cache.put(full_key, html)
-    return html
+    if cache is None:
+        return str(render())
+    return cache.kept((kind, *key), lambda: str(render()))
 
 
 def _fill_csrf_slot(response: Response) -> Response:
