@@ -10,7 +10,8 @@ from portal.config import DEFAULT_INSTANCE_PATH, PROJECT_ROOT, config_class, rea
 
 
 class PortalFlask(Flask):
-    """Flask, remembering which views and hooks are plain functions.
+    """Flask, remembering which views and hooks are plain functions, and answering kept pages to
+    visitors who are not signed in before its request handling (portal.page_shortcut).
 
     Flask asks of every hook and view, on every request, whether it is a coroutine function (about
     two dozen `inspect` calls a request); the answer never changes, so it is asked once."""
@@ -33,6 +34,15 @@ class PortalFlask(Flask):
         if wrapped is func and len(self._plain_functions) < self.PLAIN_FUNCTIONS_KEPT:
             self._plain_functions.add(func)
         return wrapped
+
+    def wsgi_app(self, environ, start_response):
+        shortcut = self.extensions.get("page_shortcut")
+        if shortcut is None:
+            return super().wsgi_app(environ, start_response)
+        answer = shortcut.answer(environ, start_response)
+        if answer is not None:
+            return answer
+        return super().wsgi_app(environ, shortcut.remembering(environ, start_response))
 
 
 def create_app(config_overrides: dict | None = None) -> Flask:
@@ -64,9 +74,10 @@ def create_app(config_overrides: dict | None = None) -> Flask:
 
     signed_csrf.init_app(app)  # before page_cache: its after_request must see the kept pages' token
     page_cache.init_app(app)  # pages the same for everyone, rendered once a minute (docs/performance.md)
-    from portal import sessions
+    from portal import page_shortcut, sessions
 
     sessions.init_app(app)  # the session cookie's signer, built once
+    page_shortcut.init_app(app)  # those pages answered to visitors before the request handling
     errors.init_app(app)
 
     from portal import jobs, observability

@@ -22,14 +22,20 @@ def _locale(code: str) -> Locale:
     return Locale.parse(code)
 
 
+def language_for(http_request, account_locale: str | None, config) -> str:
+    """The language code a request is answered in: the account's, the remembered switch's, the
+    browser's best match, or the default. Needs no request context (portal.page_shortcut)."""
+    languages = config["LANGUAGES"]
+    chosen = account_locale or http_request.cookies.get(LANGUAGE_COOKIE)
+    if chosen not in languages:
+        chosen = http_request.accept_languages.best_match(languages) or config["BABEL_DEFAULT_LOCALE"]
+    return chosen
+
+
 def select_locale() -> Locale:
     """The request's language as a Locale built once per language: Flask-Babel would parse the
     code again on every request."""
-    languages = current_app.config["LANGUAGES"]
-    chosen = getattr(g, "account_locale", None) or request.cookies.get(LANGUAGE_COOKIE)
-    if chosen not in languages:
-        chosen = request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    return _locale(chosen)
+    return _locale(language_for(request, getattr(g, "account_locale", None), current_app.config))
 
 
 def request_translations():
@@ -46,7 +52,11 @@ def request_translations():
 
 
 def current_language() -> str:
-    return str(get_locale() or "zh").split("_")[0]
+    return language_code(str(get_locale() or "zh"))
+
+
+def language_code(locale: str) -> str:
+    return locale.split("_")[0]
 
 
 def localized(zh: str | None, en: str | None) -> str:

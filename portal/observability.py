@@ -182,26 +182,28 @@ def _teardown_request(error: BaseException | None) -> None:
     if start is None:  # before_request never ran (an exception in an earlier hook)
         return
     IN_FLIGHT.dec()
-    duration = time.perf_counter() - start
     status = g.pop("_obs_status", 500 if error is not None else 200)
     rule = request.url_rule
-    endpoint = rule.endpoint if rule is not None else "(unmatched)"
-    REQUEST_LATENCY.labels(endpoint, request.method, _status_class(status)).observe(duration)
-    extra = {
-        "method": request.method,
-        "path": request.path,
-        "endpoint": endpoint,
-        "status": status,
-        "duration_ms": round(duration * 1000, 2),
-        "request_id": g.get("request_id"),
-    }
     key = _signed_in_key()
-    if key is not None:
-        extra["account"] = account_hash(current_app.extensions["portal_observability"]["account_key"], key)
-    access_log.info("request", extra=extra)
+    record_answer(
+        request.method, request.path, rule.endpoint if rule is not None else "(unmatched)", status,
+        time.perf_counter() - start, g.get("request_id"),
+        None if key is None else account_hash(current_app.extensions["portal_observability"]["account_key"], key),
+    )
     token = g.pop("_obs_token", None)
     if token is not None:
         request_id_var.reset(token)
+
+
+def record_answer(method: str, path: str, endpoint: str, status: int, duration: float, request_id: str | None,
+                  account: str | None = None) -> None:
+    """The latency sample and the access line of one answered request."""
+    REQUEST_LATENCY.labels(endpoint, method, _status_class(status)).observe(duration)
+    extra = {"method": method, "path": path, "endpoint": endpoint, "status": status,
+             "duration_ms": round(duration * 1000, 2), "request_id": request_id}
+    if account is not None:
+        extra["account"] = account
+    access_log.info("request", extra=extra)
 
 
 def _remember_status(response: Response) -> Response:

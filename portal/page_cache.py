@@ -38,6 +38,8 @@ _CSRF_SLOT_BYTES = CSRF_SLOT.encode()
 # Flask-WTF keeps the request's token in `g` under the token field's name and hands it to every
 # form: holding the placeholder there makes the forms of a kept page carry it.
 _TOKEN_NAME = "csrf_token"  # noqa: S105 - a field name, not a secret
+# Where shared_page tells the WSGI layer which kept page a request was answered with.
+KEPT_PAGE_KEY = "portal.kept_page"
 
 
 class PageCache:
@@ -98,10 +100,16 @@ def shared_page(unless: Callable[[], bool] | None = None, vary: Callable[[], tup
             cache = page_cache()
             if cache is None or request.method != "GET" or "_flashes" in session or (unless and unless()):
                 return view(*args, **kwargs)
-            key = (request.endpoint, request.full_path, current_language(), elder_mode_active(),
-                   bool(current_user.is_authenticated), *(vary(*args, **kwargs) if vary else ()))
+            signed_in = bool(current_user.is_authenticated)
+            key = (request.endpoint, request.full_path, current_language(), elder_mode_active(), signed_in,
+                   *(vary(*args, **kwargs) if vary else ()))
+            # The same page for every visitor who is not signed in: portal.page_shortcut may answer
+            # the next one without the application's request handling.
+            same_for_all = not signed_in and vary is None
             html = cache.get(key)
             if html is not None:
+                if same_for_all:
+                    request.environ[KEPT_PAGE_KEY] = key
                 return html
             own_token = g.pop(_TOKEN_NAME, None)
             setattr(g, _TOKEN_NAME, CSRF_SLOT)
@@ -113,6 +121,8 @@ def shared_page(unless: Callable[[], bool] | None = None, vary: Callable[[], tup
                     setattr(g, _TOKEN_NAME, own_token)
             if isinstance(answer, str):
                 cache.put(key, answer)
+                if same_for_all:
+                    request.environ[KEPT_PAGE_KEY] = key
             return answer
 
         return wrapper

@@ -15,7 +15,11 @@ def elder_mode_active() -> bool:
     account_setting = getattr(g, "account_elder_mode", None)
     if account_setting is not None:
         return bool(account_setting)
-    return request.cookies.get(ELDER_COOKIE) == "1"
+    return elder_cookie_on(request)
+
+
+def elder_cookie_on(http_request) -> bool:
+    return http_request.cookies.get(ELDER_COOKIE) == "1"
 
 
 def remember(response: Response, name: str, value: str) -> None:

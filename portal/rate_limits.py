@@ -34,7 +34,7 @@ def limited_endpoints(app: Flask) -> frozenset[str] | None:
 
 
 @limiter.request_filter
-def _no_limit_applies() -> bool:
+def no_limit_applies() -> bool:
     extensions = current_app.extensions
     if "portal_limited_endpoints" not in extensions:
         extensions["portal_limited_endpoints"] = limited_endpoints(current_app)
@@ -53,7 +53,7 @@ def init_app(app: Flask) -> None:
 
 def _where_limited(check):
     def check_request_limit():
-        if _no_limit_applies():
+        if no_limit_applies():
             return None
         return check()
 

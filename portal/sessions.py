@@ -35,23 +35,28 @@ class SessionInterface(SecureCookieSessionInterface):
         signer = self.get_signing_serializer(app)
         if signer is None:
             return None
-        cookie = request.cookies.get(self.get_cookie_name(app))
-        if not cookie:
-            return self.session_class()
+        return self.session_class(self.content_of(app, request.cookies.get(self.get_cookie_name(app))) or {})
+
+    def content_of(self, app: Flask, cookie: str | None) -> dict | None:
+        """What a session cookie holds (a fresh copy), or None when there is no cookie or it is
+        not good: badly signed, too old, or the app has no secret key."""
+        signer = self.get_signing_serializer(app)
+        if signer is None or not cookie:
+            return None
         max_age = int(app.permanent_session_lifetime.total_seconds())
         verified: PageCache = app.extensions["session_serializer"][2]
         remembered = verified.get((cookie,))
         if remembered is not None:
             signed_at, content = remembered
             if 0 <= int(time.time()) - signed_at <= max_age:  # itsdangerous' own age rule
-                return self.session_class(self.serializer.loads(content))
-            return self.session_class()
+                return self.serializer.loads(content)
+            return None
         try:
             data, signed_at = signer.loads(cookie, max_age=max_age, return_timestamp=True)
         except BadSignature:
-            return self.session_class()
+            return None
         verified.put((cookie,), (_epoch(signed_at), self.serializer.dumps(data)))
-        return self.session_class(data)
+        return data
 
 
 def _epoch(moment: datetime) -> int:

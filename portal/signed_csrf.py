@@ -21,6 +21,12 @@ def _kept() -> PageCache:
     return current_app.extensions["signed_csrf"]
 
 
+def signed_token(app: Flask, raw: str) -> str | None:
+    """The token signed in this process for a session's raw token, if it has been."""
+    kept: PageCache | None = app.extensions.get("signed_csrf")
+    return None if kept is None else kept.get((app.secret_key, raw))
+
+
 def _reuse_signed_token() -> None:
     if request.endpoint == "static":
         return  # no form, and reading the session would add Vary: Cookie to the file

@@ -1,0 +1,201 @@
+"""Kept pages answered to visitors before the application's request handling
+(portal.page_shortcut): the same answer the application gives, and only when it would be."""
+
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import quote
+
+import pytest
+from prometheus_client import REGISTRY
+
+from portal.extensions import db
+from portal.models import Department
+from portal.page_cache import CSRF_SLOT, PageCache
+from tests.helpers import DEMO_PASSWORD, csrf_token
+
+CENTRE = "fsjd"  # a community service centre listed on the citizen home page
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def kept_app(make_app, seeded):
+    app = make_app(PAGE_CACHE_SECONDS=60)
+    app.test_clock = Clock()
+    app.extensions["page_cache"] = PageCache(size=64, seconds=60, clock=app.test_clock)
+    app.handled = []  # the requests the application itself handled
+    handle = app.request_context
+    app.request_context = lambda environ: (app.handled.append(environ["PATH_INFO"]), handle(environ))[1]
+    return app
+
+
+def _visitor(app, language="en"):
+    """A visitor as a browser is after its first pages: the session holds its CSRF token, and
+    Flask-Login has marked it (the first answers set the cookie)."""
+    browser = app.test_client()
+    browser.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+    for _ in range(2):
+        assert "Set-Cookie" in browser.get("/citizen/").headers
+    assert "Set-Cookie" not in browser.get("/citizen/").headers
+    return browser
+
+
+def _handled_by_the_application(app, browser, path, **kwargs):
+    before = len(app.handled)
+    answer = browser.get(path, **kwargs)
+    return answer, len(app.handled) > before
+
+
+def _guide_path(app) -> str:
+    html = app.test_client().get("/citizen/services").get_data(as_text=True)
+    return re.search(r'href="(/citizen/services/[^"?#]+)"', html).group(1)
+
+
+def _own_headers(answer) -> list:
+    return sorted((name, value) for name, value in answer.headers.items() if name != "X-Request-ID")
+
+
+@pytest.mark.parametrize("language,elder", [("en", False), ("zh", False), ("zh", True)])
+def test_the_answer_is_the_applications_own(kept_app, language, elder):
+    paths = ["/citizen/", "/citizen/services", f"/citizen/services?q={quote('养老')}", _guide_path(kept_app)]
+    browser = _visitor(kept_app, language)
+    if elder:
+        browser.set_cookie("elder", "1")
+    for path in paths:
+        browser.get(path)
+        shortcut, handled = _handled_by_the_application(kept_app, browser, path)
+        assert not handled, path
+        with_shortcut = kept_app.extensions.pop("page_shortcut")
+        from_application, handled = _handled_by_the_application(kept_app, browser, path)
+        kept_app.extensions["page_shortcut"] = with_shortcut
+        assert handled
+        assert shortcut.status_code == 200
+        assert shortcut.get_data() == from_application.get_data()
+        assert _own_headers(shortcut) == _own_headers(from_application)
+        assert CSRF_SLOT not in shortcut.get_data(as_text=True)
+        assert shortcut.headers["X-Request-ID"] != from_application.headers["X-Request-ID"]
+    page = shortcut.get_data(as_text=True)
+    assert ('lang="en"' if language == "en" else 'lang="zh-CN"') in page
+    assert ('class="elder"' in page) is elder
+
+
+def test_the_visitors_own_token_is_put_in_and_works(kept_app):
+    first, second = _visitor(kept_app), _visitor(kept_app)
+    pages = [_handled_by_the_application(kept_app, browser, "/citizen/") for browser in (first, second)]
+    assert not any(handled for _, handled in pages)
+    token_one, token_two = (csrf_token(answer.get_data(as_text=True)) for answer, _ in pages)
+    assert token_one != token_two
+    assert first.post("/preferences/language", data={"lang": "en", "csrf_token": token_two}).status_code == 400
+    answer = first.post("/preferences/language", data={"lang": "zh", "next": "/citizen/", "csrf_token": token_one})
+    assert answer.status_code == 302
+
+
+def test_a_changed_page_shows_when_the_kept_one_expires(kept_app):
+    browser = _visitor(kept_app)
+    with kept_app.app_context():
+        db.session.scalar(db.select(Department).filter_by(code=CENTRE)).name_en = "Renamed centre"
+        db.session.commit()
+    kept_app.test_clock.now += 59
+    assert "Renamed centre" not in browser.get("/citizen/").get_data(as_text=True)
+    kept_app.test_clock.now += 2
+    answer, handled = _handled_by_the_application(kept_app, browser, "/citizen/")
+    assert handled and "Renamed centre" in answer.get_data(as_text=True)
+    answer, handled = _handled_by_the_application(kept_app, browser, "/citizen/")
+    assert not handled and "Renamed centre" in answer.get_data(as_text=True)
+
+
+def test_a_language_switch_gets_the_page_in_the_new_language(kept_app):
+    browser = _visitor(kept_app)
+    browser.get("/citizen/")
+    browser.set_cookie("lang", "zh")
+    assert 'lang="zh-CN"' in browser.get("/citizen/").get_data(as_text=True)
+    answer, handled = _handled_by_the_application(kept_app, browser, "/citizen/")
+    assert not handled and 'lang="zh-CN"' in answer.get_data(as_text=True)
+
+
+def test_a_flashed_message_goes_to_the_application(kept_app):
+    browser = _visitor(kept_app)
+    with browser.session_transaction() as session:
+        session["_flashes"] = [("success", "A message for this visitor only")]
+    answer, handled = _handled_by_the_application(kept_app, browser, "/citizen/")
+    assert handled and "A message for this visitor only" in answer.get_data(as_text=True)
+    answer, handled = _handled_by_the_application(kept_app, browser, "/citizen/")
+    assert not handled and "A message for this visitor only" not in answer.get_data(as_text=True)
+
+
+def test_a_signed_in_person_gets_their_own_header(kept_app):
+    _visitor(kept_app).get("/citizen/services")  # kept, and its answer remembered
+    browser = _visitor(kept_app)
+    page = browser.get("/auth/login").get_data(as_text=True)
+    browser.post("/auth/login", data={"username": "13800000001", "password": DEMO_PASSWORD,
+                                      "csrf_token": csrf_token(page)})
+    for _ in range(2):
+        answer, handled = _handled_by_the_application(kept_app, browser, "/citizen/services")
+        assert handled and "Sign out" in answer.get_data(as_text=True)
+    answer, handled = _handled_by_the_application(kept_app, _visitor(kept_app), "/citizen/services")
+    assert not handled and "Sign out" not in answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("change", ["altered cookie", "more in the session", "not yet marked", "remember me",
+                                    "no session"])
+def test_other_sessions_go_to_the_application(kept_app, change):
+    browser = _visitor(kept_app)
+    _handled_by_the_application(kept_app, browser, "/citizen/")
+    if change == "altered cookie":
+        cookie = browser.get_cookie("session").value
+        browser.set_cookie("session", cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB"))
+    elif change == "more in the session":
+        with browser.session_transaction() as session:
+            session["oidc_pending"] = "an authorization request on its way"
+    elif change == "not yet marked":
+        with browser.session_transaction() as session:
+            session.pop("_fresh")
+    elif change == "remember me":
+        browser.set_cookie("remember_token", "1|abc")
+    else:
+        browser.delete_cookie("session")
+    answer, handled = _handled_by_the_application(kept_app, browser, "/citizen/")
+    assert handled and answer.status_code == 200
+    assert CSRF_SLOT not in answer.get_data(as_text=True)
+
+
+def test_only_gets_are_answered(kept_app):
+    browser = _visitor(kept_app)
+    _, handled = _handled_by_the_application(kept_app, browser, "/citizen/")
+    assert not handled
+    before = len(kept_app.handled)
+    browser.head("/citizen/")
+    browser.post("/citizen/")
+    assert len(kept_app.handled) == before + 2
+
+
+def test_each_answer_has_its_request_id_latency_sample_and_access_line(kept_app, caplog):
+    browser = _visitor(kept_app)
+    browser.get("/citizen/services")
+    labels = {"endpoint": "citizen.service_catalogue", "method": "GET", "status_class": "2xx"}
+    samples_before = REGISTRY.get_sample_value("portal_http_request_duration_seconds_count", labels)
+    caplog.set_level(logging.INFO, logger="portal.access")
+    answer, handled = _handled_by_the_application(kept_app, browser, "/citizen/services",
+                                                  headers={"X-Request-ID": "window-7.call-42"})
+    assert not handled and answer.headers["X-Request-ID"] == "window-7.call-42"
+    (line,) = [record for record in caplog.records if record.name == "portal.access"]
+    assert (line.method, line.path, line.endpoint, line.status, line.request_id) == (
+        "GET", "/citizen/services", "citizen.service_catalogue", 200, "window-7.call-42")
+    assert not hasattr(line, "account")
+    assert REGISTRY.get_sample_value("portal_http_request_duration_seconds_count", labels) == samples_before + 1
+    made_up = browser.get("/citizen/services", headers={"X-Request-ID": "<script>"}).headers["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", made_up)
+
+
+def test_without_page_keeping_nothing_is_answered_early(make_app, seeded):
+    app = make_app(PAGE_CACHE_SECONDS=0)
+    assert "page_shortcut" not in app.extensions
+    assert "Sign out" not in app.test_client().get("/citizen/").get_data(as_text=True)
