@@ -11,6 +11,7 @@ from functools import wraps
 from flask import abort, redirect, request, url_for
 
 from auth.session import current_account, current_sign_in
+from portal.extensions import db
 from portal.models import StaffRole
 
 
@@ -41,9 +42,10 @@ def requires_staff(*roles: str | StaffRole):
             if sign_in is None:
                 return _to("auth.login")
             account = sign_in.account
-            if not account.is_staff:
+            enrolled = mfa.staff_standing(db.session, account)
+            if enrolled is None:
                 abort(403)
-            if not mfa.is_enrolled(account):
+            if not enrolled:
                 return _to("auth.mfa_setup")
             if not sign_in.with_second_factor:
                 return _to("auth.mfa_challenge")

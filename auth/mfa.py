@@ -10,13 +10,13 @@ import time
 
 import pyotp
 import segno
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from auth.models import RecoveryCode, TotpCredential
 from portal.extensions import db
-from portal.models import Account
-from portal.models.base import utcnow
+from portal.models import Account, StaffPosition
+from portal.models.base import fill_unloaded, utcnow
 
 ISSUER = "Songjiang Portal"
 RECOVERY_CODE_COUNT = 10
@@ -63,6 +63,28 @@ def credential_of(session: Session, account: Account) -> TotpCredential | None:
 
 def is_enrolled(account: Account) -> bool:
     return credential_of(db.session, account) is not None
+
+
+# Built once: every desk page asks it.
+_POSITIONS_AND_ENROLMENT = select(
+    StaffPosition, exists().where(TotpCredential.account_id == bindparam("account_id"))
+).where(StaffPosition.account_id == bindparam("account_id"))
+
+
+def staff_standing(session: Session, account: Account) -> bool | None:
+    """Whether a staff member has an authenticator, in one statement with their positions (which
+    the account then holds); None when the account holds no staff position."""
+    rows = []
+
+    def positions() -> list[StaffPosition]:
+        rows.extend(session.execute(_POSITIONS_AND_ENROLMENT, {"account_id": account.id}))
+        return [position for position, _ in rows]
+
+    if fill_unloaded(account, "staff_positions", positions):
+        return bool(rows[0][1]) if rows else None
+    if not account.staff_positions:
+        return None
+    return is_enrolled(account)
 
 
 def _hash_recovery(code: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from auth.session import set_acting_for
@@ -25,8 +25,16 @@ from portal.catalogue import (
     services_for_life_event,
 )
 from portal.code_keys import app_keyring
-from portal.models import Account, Department, DepartmentKind, PaperCode, ResidentHomeArea, ServiceGuide
-from portal.models.base import utcnow
+from portal.models import (
+    Account,
+    Department,
+    DepartmentKind,
+    PaperCode,
+    ResidentHomeArea,
+    ResidentProfile,
+    ServiceGuide,
+)
+from portal.models.base import fill_unloaded, utcnow
 from portal.page_cache import PageCache
 
 # Acting for someone in these pages needs this scope of the delegation.
@@ -56,6 +64,10 @@ class CodePage:
     can_manage_paper: bool
 
 
+# Built once: read on every view of the code page.
+_RESIDENT_OF = select(ResidentProfile).where(ResidentProfile.account_id == bindparam("account_id"))
+
+
 def code_page(
     session: Session, actor: Account, subject: Account, qr_label: str, *, last_shown: city_code.LiveCode | None = None,
 ) -> CodePage:
@@ -63,6 +75,7 @@ def code_page(
     good for most of its minute); paper codes and history for them or for family acting with the
     right scope."""
     acting = subject.id != actor.id
+    fill_unloaded(subject, "resident", lambda: session.scalar(_RESIDENT_OF, {"account_id": subject.id}))
     if acting:
         can_manage = delegations.active_delegation(session, actor, subject, scope=PAPER_CODE_SCOPE) is not None
     else:

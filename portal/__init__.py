@@ -23,6 +23,9 @@ class PortalFlask(Flask):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._plain_functions: set = set()
+        from portal.i18n import PortalRequest
+
+        self.request_class = PortalRequest
 
     def ensure_sync(self, func):
         try:

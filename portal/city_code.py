@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from html import escape
 
 import segno
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from portal import audit
@@ -189,14 +189,22 @@ def shown_live_code(
 # --- paper codes ---------------------------------------------------------------------------
 
 
+# Built once: the code page runs them on every view.
+_PAPER_CODES = (
+    select(PaperCode)
+    .where(PaperCode.account_id == bindparam("account_id"))
+    .order_by(PaperCode.issued_at.desc(), PaperCode.id.desc())
+)
+_VERIFICATIONS = (
+    select(CodeVerification)
+    .where(CodeVerification.account_id == bindparam("account_id"))
+    .order_by(CodeVerification.at.desc(), CodeVerification.id.desc())
+    .limit(bindparam("limit"))
+)
+
+
 def paper_codes_of(session: Session, account: Account) -> list[PaperCode]:
-    return list(
-        session.scalars(
-            select(PaperCode)
-            .where(PaperCode.account_id == account.id)
-            .order_by(PaperCode.issued_at.desc(), PaperCode.id.desc())
-        )
-    )
+    return list(session.scalars(_PAPER_CODES, {"account_id": account.id}))
 
 
 def find_paper_code(session: Session, account: Account, public_id: str) -> PaperCode | None:
@@ -273,14 +281,7 @@ def revoke_paper_code(
 
 def verification_history(session: Session, account: Account, limit: int = 50) -> list[CodeVerification]:
     """Who checked `account`'s codes, newest first: the resident's own view."""
-    return list(
-        session.scalars(
-            select(CodeVerification)
-            .where(CodeVerification.account_id == account.id)
-            .order_by(CodeVerification.at.desc(), CodeVerification.id.desc())
-            .limit(limit)
-        )
-    )
+    return list(session.scalars(_VERIFICATIONS, {"account_id": account.id, "limit": limit}))
 
 
 def _holder(session: Session, claims: Claims | None) -> Account | None:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from portal import audit
@@ -24,10 +24,10 @@ from portal.cases import SYSTEM, local_date, submit_case, work_calendar
 from portal.enterprises.errors import EnterpriseError
 from portal.enterprises.memberships import active_membership, effective_clause, recipients
 from portal.models.account import Account
-from portal.models.base import utcnow
+from portal.models.base import fill_unloaded, utcnow
 from portal.models.case import Case, CaseCategory, CaseKind, InboxMessage
 from portal.models.department import Department, DepartmentKind
-from portal.models.enterprise import Enterprise, Membership, MembershipRole, MembershipScope
+from portal.models.enterprise import Enterprise, EnterpriseCertification, Membership, MembershipRole, MembershipScope
 from portal.models.policy import ApplicationMethod, Policy, PolicyMatch, PolicyStatus, PolicyTopic, TopicSubscription
 from portal.rules import Band, Explanation, RuleError, compile_to_sql, explain, facts_of, leaves, parse, validate
 
@@ -533,6 +533,26 @@ class RankedPolicy:
 _BAND_ORDER = {Band.QUALIFIED: 0, Band.UNCERTAIN: 1, Band.NOT_QUALIFIED: 2}
 
 
+# Built once: every view of the matches runs them.
+_CATALOGUE_VERSION = select(func.count(Policy.id), func.max(Policy.updated_at)).where(
+    Policy.status == PolicyStatus.PUBLISHED,
+    or_(Policy.valid_until.is_(None), Policy.valid_until >= bindparam("today", type_=Policy.valid_until.type)),
+)
+_CERTIFICATIONS = (
+    select(EnterpriseCertification)
+    .where(EnterpriseCertification.enterprise_id == bindparam("enterprise_id"))
+    .order_by(EnterpriseCertification.certification)
+)
+
+
+def enterprise_facts(session: Session, enterprise: Enterprise) -> dict:
+    """`facts_of(enterprise)`, its certifications read by a statement built once rather than by
+    the relationship's lazy load (which builds its own on every request)."""
+    fill_unloaded(enterprise, "certification_rows",
+                  lambda: session.scalars(_CERTIFICATIONS, {"enterprise_id": enterprise.id}).all())
+    return facts_of(enterprise)
+
+
 def matches_key(session: Session, enterprise: Enterprise, *, now: datetime | None = None) -> tuple:
     """What `ranked_matches` depends on, as a hashable value: equal keys give equal matches.
 
@@ -541,13 +561,8 @@ def matches_key(session: Session, enterprise: Enterprise, *, now: datetime | Non
     and a policy leaving the set changes the count. Two queries at most, neither loading a policy.
     """
     today = _today(now or utcnow())
-    catalogue = session.execute(
-        select(func.count(Policy.id), func.max(Policy.updated_at)).where(
-            Policy.status == PolicyStatus.PUBLISHED,
-            or_(Policy.valid_until.is_(None), Policy.valid_until >= today),
-        )
-    ).one()
-    facts = facts_of(enterprise)
+    catalogue = session.execute(_CATALOGUE_VERSION, {"today": today}).one()
+    facts = enterprise_facts(session, enterprise)
     return (enterprise.id, today, tuple(catalogue), tuple(sorted(facts.items())))
 
 
@@ -555,7 +570,7 @@ def ranked_matches(session: Session, enterprise: Enterprise, *, now: datetime | 
     """Every published, open policy with its explanation for `enterprise`: qualified first, then
     the ones we need more data for (fewest missing first), then near misses (fewest unmet first)."""
     now = now or utcnow()
-    facts = facts_of(enterprise)
+    facts = enterprise_facts(session, enterprise)
     ranked = [RankedPolicy(p, explain(p.criteria, facts)) for p in _published_open(session, _today(now))]
     ranked.sort(
         key=lambda r: (

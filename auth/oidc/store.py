@@ -15,7 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from auth.oidc.models import AuthorizationCode, EndUser, NonceRecord, OAuthClient, OAuthToken, digest
 from portal.models import Account
-from portal.models.base import new_public_id, utcnow
+from portal.models.base import fill_unloaded, new_public_id, utcnow
 
 # -- nonces --------------------------------------------------------------------------------
 
@@ -159,8 +159,12 @@ class PresentedToken:
 
 
 # The token endpoint's statements, built once: building them cost a tenth of each refresh.
-_TOKEN_BY_HASH = select(OAuthToken).where(
-    or_(OAuthToken.access_token_hash == bindparam("hashed"), OAuthToken.refresh_token_hash == bindparam("hashed"))
+# The token with its account, which every use of a token checks (is_revoked).
+_TOKEN_BY_HASH = (
+    select(OAuthToken, Account)
+    .join(Account, Account.id == OAuthToken.account_id)
+    .where(or_(OAuthToken.access_token_hash == bindparam("hashed"),
+               OAuthToken.refresh_token_hash == bindparam("hashed")))
 )
 _CLAIM_REFRESH_TOKEN = (
     update(OAuthToken)
@@ -172,9 +176,11 @@ _CLAIM_REFRESH_TOKEN = (
 
 def find_token(session: Session, token_string: str, hint: str | None = None) -> PresentedToken | None:
     hashed = digest(token_string)
-    row = session.scalar(_TOKEN_BY_HASH, {"hashed": hashed})
-    if row is None:
+    found = session.execute(_TOKEN_BY_HASH, {"hashed": hashed}).first()
+    if found is None:
         return None
+    row, account = found
+    fill_unloaded(row, "account", lambda: account)
     kind = "access_token" if row.access_token_hash == hashed else "refresh_token"
     return PresentedToken(row, kind)
 

@@ -14,15 +14,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from portal import audit
 from portal.audit import Origin
 from portal.enterprises.errors import EnterpriseError
 from portal.models.account import Account
-from portal.models.base import utcnow
+from portal.models.base import fill_unloaded, utcnow
 from portal.models.case import InboxMessage
+from portal.models.department import Department
 from portal.models.enterprise import Enterprise, Membership, MembershipRole, MembershipScope, MembershipStatus
 
 ALL_SCOPES = tuple(scope.value for scope in MembershipScope)
@@ -42,6 +43,21 @@ def _open_clause():
     return Membership.status.in_([MembershipStatus.PENDING, MembershipStatus.ACTIVE])
 
 
+# Built once, like the other statements every company page runs.
+_EFFECTIVE_MEMBERSHIPS = (
+    select(Membership)
+    .where(Membership.account_id == bindparam("account_id"), Membership.enterprise_id == bindparam("enterprise_id"),
+           effective_clause(bindparam("now", type_=Membership.valid_from.type)))
+    .order_by(Membership.id)
+)
+# The enterprise with its town (a fact policies test), so that reading the town costs no query more.
+_ENTERPRISE_WITH_TOWN = (
+    select(Enterprise, Department)
+    .outerjoin(Department, Department.id == Enterprise.town_id)
+    .where(Enterprise.public_id == bindparam("public_id"))
+)
+
+
 def active_membership(
     session: Session,
     account: Account,
@@ -54,11 +70,8 @@ def active_membership(
     or None. A legal representative's membership wins over an agent's."""
     if account is None or getattr(account, "id", None) is None:
         return None
-    now = now or utcnow()
     memberships = session.scalars(
-        select(Membership)
-        .where(Membership.account_id == account.id, Membership.enterprise_id == enterprise.id, effective_clause(now))
-        .order_by(Membership.id)
+        _EFFECTIVE_MEMBERSHIPS, {"account_id": account.id, "enterprise_id": enterprise.id, "now": now or utcnow()}
     ).all()
     usable = [m for m in memberships if scope is None or m.allows(scope)]
     usable.sort(key=lambda m: m.role != MembershipRole.LEGAL_REPRESENTATIVE)
@@ -92,7 +105,10 @@ def find_enterprise_for(
     now: datetime | None = None,
 ) -> Enterprise | None:
     """The enterprise behind a URL, only if `account` may act for it (else None: answer 404)."""
-    enterprise = session.scalar(select(Enterprise).where(Enterprise.public_id == public_id))
+    row = session.execute(_ENTERPRISE_WITH_TOWN, {"public_id": public_id}).first()
+    enterprise = None if row is None else row[0]
+    if enterprise is not None:
+        fill_unloaded(enterprise, "town", lambda: row[1])
     if enterprise is None or active_membership(session, account, enterprise, scope=scope, now=now) is None:
         return None
     return enterprise

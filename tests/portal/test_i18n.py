@@ -161,3 +161,18 @@ def test_templates_follow_force_locale_inside_a_request(app):
         with force_locale("en"):
             assert render_template_string(source) == "City code"
         assert render_template_string(source) == "城市码"
+
+
+def test_template_strings_format_and_escape_like_jinjas_own(app):
+    from flask import render_template_string
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        # Every translated string is a format string: "%%" reads "%" with or without variables.
+        assert render_template_string("{{ _('100%% of %(what)s', what='<b>cases</b>') }}") == (
+            "100% of &lt;b&gt;cases&lt;/b&gt;")
+        assert render_template_string("{{ gettext('Half: 50%%') }}") == "Half: 50%"
+        assert render_template_string("{{ _('City code') }}") == "City code"
+        assert render_template_string("{% trans n=3 %}{{ n }} codes{% endtrans %}") == "3 codes"
+        # Outside autoescaping (a plain-text template), the text is not escaped.
+        plain = app.jinja_env.from_string("{% autoescape false %}{{ _('%(a)s', a='<i>') }}{% endautoescape %}")
+        assert plain.render() == "<i>"
