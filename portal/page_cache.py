@@ -34,7 +34,7 @@ from portal.preferences import elder_mode_active
 # What a kept page holds where each visitor's CSRF token goes. Random per process, so no request
 # can put it into a page on purpose; nothing but letters and digits, so escaping leaves it alone.
 CSRF_SLOT = "csrfslot" + secrets.token_hex(12)
-_CSRF_SLOT_BYTES = CSRF_SLOT.encode()
+CSRF_SLOT_BYTES = CSRF_SLOT.encode()
 # Flask-WTF keeps the request's token in `g` under the token field's name and hands it to every
 # form: holding the placeholder there makes the forms of a kept page carry it.
 _TOKEN_NAME = "csrf_token"  # noqa: S105 - a field name, not a secret
@@ -146,8 +146,8 @@ def _fill_csrf_slot(response: Response) -> Response:
     if response.direct_passthrough or response.mimetype != "text/html" or not response.is_sequence:
         return response
     body = response.get_data()
-    if _CSRF_SLOT_BYTES in body:
-        response.set_data(body.replace(_CSRF_SLOT_BYTES, generate_csrf().encode()))
+    if CSRF_SLOT_BYTES in body:
+        response.set_data(body.replace(CSRF_SLOT_BYTES, generate_csrf().encode()))
     return response
 
 

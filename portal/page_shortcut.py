@@ -27,7 +27,7 @@ from flask import Flask
 
 from portal.i18n import language_code, language_for
 from portal.observability import IN_FLIGHT, REQUEST_ID_HEADER, accept_request_id, record_answer
-from portal.page_cache import _CSRF_SLOT_BYTES, KEPT_PAGE_KEY, PageCache, page_cache
+from portal.page_cache import CSRF_SLOT_BYTES, KEPT_PAGE_KEY, PageCache, page_cache
 from portal.preferences import elder_cookie_on
 from portal.signed_csrf import signed_token
 
@@ -78,7 +78,7 @@ class PageShortcut:
             return None
         if remembered.html is not html:
             remembered.body, remembered.html = html.encode(), html
-        body = remembered.body.replace(_CSRF_SLOT_BYTES, token.encode())
+        body = remembered.body.replace(CSRF_SLOT_BYTES, token.encode())
         request_id = accept_request_id(environ.get("HTTP_X_REQUEST_ID"))
         IN_FLIGHT.inc()
         try:

@@ -50,11 +50,16 @@ _EFFECTIVE_MEMBERSHIPS = (
            effective_clause(bindparam("now", type_=Membership.valid_from.type)))
     .order_by(Membership.id)
 )
-# The enterprise with its town (a fact policies test), so that reading the town costs no query more.
-_ENTERPRISE_WITH_TOWN = (
-    select(Enterprise, Department)
+# The enterprise with its town (a fact policies test) and the account's effective memberships of
+# it, in one statement: every company page runs it.
+_ENTERPRISE_TOWN_MEMBERSHIPS = (
+    select(Enterprise, Department, Membership)
     .outerjoin(Department, Department.id == Enterprise.town_id)
+    .outerjoin(Membership, and_(Membership.enterprise_id == Enterprise.id,
+                                Membership.account_id == bindparam("account_id"),
+                                effective_clause(bindparam("now", type_=Membership.valid_from.type))))
     .where(Enterprise.public_id == bindparam("public_id"))
+    .order_by(Membership.id)
 )
 
 
@@ -73,6 +78,11 @@ def active_membership(
     memberships = session.scalars(
         _EFFECTIVE_MEMBERSHIPS, {"account_id": account.id, "enterprise_id": enterprise.id, "now": now or utcnow()}
     ).all()
+    return _acting_through(memberships, scope)
+
+
+def _acting_through(memberships: Iterable[Membership], scope: MembershipScope | str | None) -> Membership | None:
+    """Of effective memberships (oldest first), the one to act through within `scope`."""
     usable = [m for m in memberships if scope is None or m.allows(scope)]
     usable.sort(key=lambda m: m.role != MembershipRole.LEGAL_REPRESENTATIVE)
     return usable[0] if usable else None
@@ -105,11 +115,15 @@ def find_enterprise_for(
     now: datetime | None = None,
 ) -> Enterprise | None:
     """The enterprise behind a URL, only if `account` may act for it (else None: answer 404)."""
-    row = session.execute(_ENTERPRISE_WITH_TOWN, {"public_id": public_id}).first()
-    enterprise = None if row is None else row[0]
-    if enterprise is not None:
-        fill_unloaded(enterprise, "town", lambda: row[1])
-    if enterprise is None or active_membership(session, account, enterprise, scope=scope, now=now) is None:
+    if account is None or getattr(account, "id", None) is None:
+        return None
+    rows = session.execute(_ENTERPRISE_TOWN_MEMBERSHIPS,
+                           {"public_id": public_id, "account_id": account.id, "now": now or utcnow()}).all()
+    if not rows:
+        return None
+    enterprise, town, _ = rows[0]
+    fill_unloaded(enterprise, "town", lambda: town)
+    if _acting_through((membership for _, _, membership in rows if membership is not None), scope) is None:
         return None
     return enterprise
 
