@@ -82,3 +82,13 @@ def sign_in_client(app, login_name: str, lang: str = "en"):
         response = client.post("/auth/mfa", data={"code": totp_code(DEMO_TOTP_SECRET, ahead)})
         assert response.status_code == 302, f"second factor refused for {login_name}"
     return client
+
+
+class Clock:
+    """A monotonic clock a test moves by hand (`clock.now += 61`)."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now

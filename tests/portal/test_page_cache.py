@@ -5,31 +5,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from portal.extensions import db
 from portal.models import Department
 from portal.page_cache import CSRF_SLOT, PageCache
-from tests.helpers import DEMO_PASSWORD, csrf_token
+from tests.helpers import DEMO_PASSWORD, Clock, csrf_token
 
 CENTRE = "fsjd"  # a community service centre listed on the citizen home page
-
-
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def cached_app(make_app, seeded):
-    app = make_app(PAGE_CACHE_SECONDS=60)
-    clock = Clock()
-    app.extensions["page_cache"] = PageCache(size=64, seconds=60, clock=clock)
-    app.test_clock = clock
-    return app
 
 
 def _browser(app):

@@ -12,25 +12,15 @@ from prometheus_client import REGISTRY
 
 from portal.extensions import db
 from portal.models import Department
-from portal.page_cache import CSRF_SLOT, PageCache
+from portal.page_cache import CSRF_SLOT
 from tests.helpers import DEMO_PASSWORD, csrf_token
 
 CENTRE = "fsjd"  # a community service centre listed on the citizen home page
 
 
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
-def kept_app(make_app, seeded):
-    app = make_app(PAGE_CACHE_SECONDS=60)
-    app.test_clock = Clock()
-    app.extensions["page_cache"] = PageCache(size=64, seconds=60, clock=app.test_clock)
+def kept_app(cached_app):
+    app = cached_app
     app.handled = []  # the requests the application itself handled
     handle = app.request_context
     app.request_context = lambda environ: (app.handled.append(environ["PATH_INFO"]), handle(environ))[1]
