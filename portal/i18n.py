@@ -59,7 +59,7 @@ def request_translations():
 
 
 @pass_context
-def _template_gettext(context, string: str, **variables) -> str:
+def _template_gettext(context, string: str, /, **variables) -> str:
     """Jinja's new-style `gettext` and `_`, without its two layers of `Context.call` (a third of a
     translated string's time, and a page translates dozens)."""
     translated = request_translations().ugettext(string)

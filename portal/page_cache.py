@@ -30,6 +30,7 @@ from flask_wtf.csrf import generate_csrf
 
 from portal.i18n import current_language
 from portal.preferences import elder_mode_active
+from portal.rate_limits import no_limit_applies
 
 # What a kept page holds where each visitor's CSRF token goes. Random per process, so no request
 # can put it into a page on purpose; nothing but letters and digits, so escaping leaves it alone.
@@ -104,8 +105,8 @@ def shared_page(unless: Callable[[], bool] | None = None, vary: Callable[[], tup
             key = (request.endpoint, request.full_path, current_language(), elder_mode_active(), signed_in,
                    *(vary(*args, **kwargs) if vary else ()))
             # The same page for every visitor who is not signed in: portal.page_shortcut may answer
-            # the next one without the application's request handling.
-            same_for_all = not signed_in and vary is None
+            # the next one without the application's request handling (which a rate limit needs).
+            same_for_all = not signed_in and vary is None and no_limit_applies()
             html = cache.get(key)
             if html is not None:
                 if same_for_all:

@@ -15,6 +15,7 @@ Anything else goes through the application, which answers (and remembers) as bef
   CSRF token and Flask-Login's marks, or that Flask-Login would still mark (a session it has not
   yet marked not fresh: the answer would set a cookie);
 - a remember-me cookie; a CSRF token this process has not signed yet;
+- a page whose endpoint some rate limit applies to (shared_page does not mark it);
 - session protection other than Flask-Login's "basic" (the "strong" one may clear a session).
 """
 
@@ -43,8 +44,9 @@ class _Remembered:
     page_key: tuple  # the page cache's key for the page
     endpoint: str
     headers: list[tuple[str, str]]
-    html: str | None = None  # the kept page last encoded, and its bytes
-    body: bytes = b""
+    # The kept page last encoded, with its bytes: one value, replaced whole, so that threads
+    # answering at once never pair one page with another's bytes.
+    encoded: tuple[str | None, bytes] = (None, b"")
 
 
 class PageShortcut:
@@ -76,9 +78,11 @@ class PageShortcut:
         html = cache.get(remembered.page_key) if cache is not None else None
         if html is None:
             return None
-        if remembered.html is not html:
-            remembered.body, remembered.html = html.encode(), html
-        body = remembered.body.replace(CSRF_SLOT_BYTES, token.encode())
+        encoded_html, body = remembered.encoded
+        if encoded_html is not html:
+            body = html.encode()
+            remembered.encoded = (html, body)
+        body = body.replace(CSRF_SLOT_BYTES, token.encode())
         request_id = accept_request_id(environ.get("HTTP_X_REQUEST_ID"))
         IN_FLIGHT.inc()
         try:

@@ -172,6 +172,7 @@ def test_template_strings_format_and_escape_like_jinjas_own(app):
             "100% of &lt;b&gt;cases&lt;/b&gt;")
         assert render_template_string("{{ gettext('Half: 50%%') }}") == "Half: 50%"
         assert render_template_string("{{ _('City code') }}") == "City code"
+        assert render_template_string("{{ _('%(string)s, %(context)s', string='a', context='b') }}") == "a, b"
         assert render_template_string("{% trans n=3 %}{{ n }} codes{% endtrans %}") == "3 codes"
         # Outside autoescaping (a plain-text template), the text is not escaped.
         plain = app.jinja_env.from_string("{% autoescape false %}{{ _('%(a)s', a='<i>') }}{% endautoescape %}")

@@ -12,7 +12,7 @@ from prometheus_client import REGISTRY
 
 from portal.extensions import db
 from portal.models import Department
-from portal.page_cache import CSRF_SLOT
+from portal.page_cache import CSRF_SLOT, PageCache
 from tests.helpers import DEMO_PASSWORD, csrf_token
 
 CENTRE = "fsjd"  # a community service centre listed on the citizen home page
@@ -155,6 +155,24 @@ def test_other_sessions_go_to_the_application(kept_app, change):
     answer, handled = _handled_by_the_application(kept_app, browser, "/citizen/")
     assert handled and answer.status_code == 200
     assert CSRF_SLOT not in answer.get_data(as_text=True)
+
+
+def test_a_token_not_yet_signed_in_this_process_goes_to_the_application(kept_app):
+    browser = _visitor(kept_app)
+    kept_app.extensions["signed_csrf"] = PageCache(size=16, seconds=float("inf"))  # say, a restart
+    answer, handled = _handled_by_the_application(kept_app, browser, "/citizen/")
+    assert handled and CSRF_SLOT not in answer.get_data(as_text=True)
+    again, handled = _handled_by_the_application(kept_app, browser, "/citizen/")
+    assert not handled and csrf_token(again.get_data(as_text=True)) == csrf_token(answer.get_data(as_text=True))
+
+
+def test_pages_a_rate_limit_applies_to_are_always_the_applications(kept_app, monkeypatch):
+    # Say a default limit were configured (portal.rate_limits.limited_endpoints would say so).
+    monkeypatch.setattr("portal.page_cache.no_limit_applies", lambda: False)
+    browser = _visitor(kept_app)
+    for _ in range(3):
+        answer, handled = _handled_by_the_application(kept_app, browser, "/citizen/")
+        assert handled and answer.status_code == 200
 
 
 def test_only_gets_are_answered(kept_app):
