@@ -23,6 +23,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
+from typing import NamedTuple
 
 from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
@@ -39,8 +40,16 @@ CSRF_SLOT_BYTES = CSRF_SLOT.encode()
 # Flask-WTF keeps the request's token in `g` under the token field's name and hands it to every
 # form: holding the placeholder there makes the forms of a kept page carry it.
 _TOKEN_NAME = "csrf_token"  # noqa: S105 - a field name, not a secret
-# Where shared_page tells the WSGI layer which kept page a request was answered with.
+# Where shared_page tells the WSGI layer which kept page, the same for every visitor who is not
+# signed in, a request was answered with (a KeptForVisitors).
 KEPT_PAGE_KEY = "portal.kept_page"
+
+
+class KeptForVisitors(NamedTuple):
+    key: tuple  # the page's key in the page cache
+    endpoint: str
+    language: str
+    elder_mode: bool
 
 
 class PageCache:
@@ -102,15 +111,17 @@ def shared_page(unless: Callable[[], bool] | None = None, vary: Callable[[], tup
             if cache is None or request.method != "GET" or "_flashes" in session or (unless and unless()):
                 return view(*args, **kwargs)
             signed_in = bool(current_user.is_authenticated)
-            key = (request.endpoint, request.full_path, current_language(), elder_mode_active(), signed_in,
+            language, elder_mode = current_language(), elder_mode_active()
+            key = (request.endpoint, request.full_path, language, elder_mode, signed_in,
                    *(vary(*args, **kwargs) if vary else ()))
             # The same page for every visitor who is not signed in: portal.page_shortcut may answer
             # the next one without the application's request handling (which a rate limit needs).
             same_for_all = not signed_in and vary is None and no_limit_applies()
+            kept_for_visitors = KeptForVisitors(key, request.endpoint, language, elder_mode)
             html = cache.get(key)
             if html is not None:
                 if same_for_all:
-                    request.environ[KEPT_PAGE_KEY] = key
+                    request.environ[KEPT_PAGE_KEY] = kept_for_visitors
                 return html
             own_token = g.pop(_TOKEN_NAME, None)
             setattr(g, _TOKEN_NAME, CSRF_SLOT)
@@ -123,7 +134,7 @@ def shared_page(unless: Callable[[], bool] | None = None, vary: Callable[[], tup
             if isinstance(answer, str):
                 cache.put(key, answer)
                 if same_for_all:
-                    request.environ[KEPT_PAGE_KEY] = key
+                    request.environ[KEPT_PAGE_KEY] = kept_for_visitors
             return answer
 
         return wrapper

@@ -28,7 +28,7 @@ from flask import Flask
 
 from portal.i18n import language_code, language_for
 from portal.observability import IN_FLIGHT, REQUEST_ID_HEADER, accept_request_id, record_answer
-from portal.page_cache import CSRF_SLOT_BYTES, KEPT_PAGE_KEY, PageCache, page_cache
+from portal.page_cache import CSRF_SLOT_BYTES, KEPT_PAGE_KEY, KeptForVisitors, PageCache, page_cache
 from portal.preferences import elder_cookie_on
 from portal.signed_csrf import signed_token
 
@@ -41,8 +41,7 @@ _OWN_HEADERS = frozenset({"content-length", REQUEST_ID_HEADER.lower()})
 
 @dataclass
 class _Remembered:
-    page_key: tuple  # the page cache's key for the page
-    endpoint: str
+    page: KeptForVisitors
     headers: list[tuple[str, str]]
     # The kept page last encoded, with its bytes: one value, replaced whole, so that threads
     # answering at once never pair one page with another's bytes.
@@ -67,15 +66,14 @@ class PageShortcut:
         if self.remember_cookie in cookies:
             return None
         language = language_code(language_for(http_request, None, app.config))
-        remembered = self.answers.get((http_request.path, environ.get("QUERY_STRING", ""), language,
-                                       elder_cookie_on(http_request)))
+        remembered = self.answers.get(_address(http_request, language, elder_cookie_on(http_request)))
         if remembered is None:
             return None
         token = self._signed_token(cookies.get(self.session_cookie))
         if token is None:
             return None
         cache = page_cache(app)
-        html = cache.get(remembered.page_key) if cache is not None else None
+        html = cache.get(remembered.page.key) if cache is not None else None
         if html is None:
             return None
         encoded_html, body = remembered.encoded
@@ -90,7 +88,7 @@ class PageShortcut:
                                       (REQUEST_ID_HEADER, request_id)])
         finally:
             IN_FLIGHT.dec()
-            record_answer("GET", http_request.path, remembered.endpoint, 200, time.perf_counter() - started,
+            record_answer("GET", http_request.path, remembered.page.endpoint, 200, time.perf_counter() - started,
                           request_id)
         return [body]
 
@@ -107,18 +105,21 @@ class PageShortcut:
         that is the same for every visitor who is not signed in."""
 
         def remember_then_start(status: str, headers: list, exc_info=None):
-            # shared_page's key: (endpoint, full path, language, elder mode, signed in)
-            page_key = environ.get(KEPT_PAGE_KEY)
-            if page_key is not None and len(page_key) == 5 and page_key[4] is False and status.startswith("200 ") \
-                    and exc_info is None and not any(name.lower() == "set-cookie" for name, _ in headers):
-                http_request = self.app.request_class(environ)
-                self.answers.put(
-                    (http_request.path, environ.get("QUERY_STRING", ""), page_key[2], page_key[3]),
-                    _Remembered(page_key, page_key[0], [(n, v) for n, v in headers if n.lower() not in _OWN_HEADERS]),
-                )
+            page: KeptForVisitors | None = environ.get(KEPT_PAGE_KEY)
+            if page is not None and status.startswith("200 ") and exc_info is None and not any(
+                name.lower() == "set-cookie" for name, _ in headers
+            ):
+                own = [(name, value) for name, value in headers if name.lower() not in _OWN_HEADERS]
+                address = _address(self.app.request_class(environ), page.language, page.elder_mode)
+                self.answers.put(address, _Remembered(page, own))
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
         return remember_then_start
+
+
+def _address(http_request, language: str, elder_mode: bool) -> tuple:
+    """What an early answer is remembered under: the address as sent, the language, elder mode."""
+    return http_request.path, http_request.environ.get("QUERY_STRING", ""), language, elder_mode
 
 
 def init_app(app: Flask) -> None:
