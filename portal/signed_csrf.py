@@ -33,7 +33,7 @@ def _reuse_signed_token() -> None:
     raw = session.get(_FIELD)
     g.setdefault(_RAW_AT_START, raw)
     if raw is not None and _FIELD not in g:
-        signed = _kept().get((current_app.secret_key, raw))
+        signed = signed_token(current_app, raw)
         if signed is not None:
             setattr(g, _FIELD, signed)
 
