@@ -67,7 +67,8 @@ class Config:
     DATABASE_URL: str | None = None
     REDIS_URL: str | None = None
 
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Filled in by portal/database.py: a PostgreSQL pool is checked before use, a SQLite file is not.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"

@@ -115,6 +115,14 @@ def test_pool_and_statement_timeout_settings_reach_postgresql(make_app, app):
         assert db.engine.pool.size() == 2
 
 
+def test_a_sqlite_file_is_not_pinged_before_each_request(app):
+    # A file has no server that could have dropped the connection: a ping would only cost time.
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("the ping is PostgreSQL's (see the test above)")
+        assert db.engine.pool._pre_ping is False
+
+
 def test_backup_copies_a_live_sqlite_database_consistently(make_app, tmp_path):
     source = tmp_path / "live.sqlite3"
     live = make_app(DATABASE_URL=f"sqlite:///{source}")
