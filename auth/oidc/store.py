@@ -15,7 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from auth.oidc.models import AuthorizationCode, EndUser, NonceRecord, OAuthClient, OAuthToken, digest
 from portal.models import Account
-from portal.models.base import new_public_id, utcnow
+from portal.models.base import fill_unloaded, new_public_id, utcnow
 
 # -- nonces --------------------------------------------------------------------------------
 
@@ -179,7 +179,10 @@ def find_token(session: Session, token_string: str, hint: str | None = None) -> 
     found = session.execute(_TOKEN_BY_HASH, {"hashed": hashed}).first()
     if found is None:
         return None
-    row = found[0]  # its account, read alongside, is in the session: the row's `account` costs no query
+    row, account = found
+    # The session holds what it read only while something refers to it: the account read alongside
+    # is given to the row, or `row.account` would read it again once this result is gone.
+    fill_unloaded(row, "account", lambda: account)
     kind = "access_token" if row.access_token_hash == hashed else "refresh_token"
     return PresentedToken(row, kind)
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from auth.oidc import store
 from auth.oidc.models import EndUser, OAuthClient, OAuthToken, hash_secret, secret_matches
@@ -75,6 +76,29 @@ def test_tokens_are_found_by_either_string_and_stored_hashed(parties):
     assert store.find_token(db.session, "nothing") is None
     stored = db.session.scalars(select(OAuthToken.access_token_hash, OAuthToken.refresh_token_hash)).all()
     assert "access-string" not in str(stored)
+
+
+def test_a_found_token_knows_its_account_without_reading_it_again(parties):
+    _token(parties, "fam-3", "a3", "r3")
+    client_pk = parties[0].id
+    db.session.commit()
+    db.session.expunge_all()
+    client = db.session.get(OAuthClient, client_pk)  # as the endpoint has, having authenticated it
+    statements = []
+
+    def capture(connection, cursor, statement, *rest):
+        statements.append(statement)
+
+    engine = db.session.get_bind()
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        found = store.find_token(db.session, "r3")
+        gc.collect()  # what the session read is only weakly held
+        assert found.row.account.mobile == "13800000001"
+        assert found.is_revoked() is False and found.row.client is client
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    assert len(statements) == 1, statements
 
 
 def test_signing_out_everywhere_ends_the_tokens_too(parties):
