@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from gov.charts import BarChart, Series, bar_chart
 from gov.services import Stats, StatsRow
+from portal.spreadsheets import text_cell
 
 
 def percent(value: float | None) -> str:
@@ -31,7 +32,7 @@ def columns() -> list[str]:
 def cells(row: StatsRow) -> list[str]:
     f = row.figures
     return [
-        row.name, str(f.received), str(f.closed), str(f.closed_on_time), percent(f.on_time_percent),
+        text_cell(row.name), str(f.received), str(f.closed), str(f.closed_on_time), percent(f.on_time_percent),
         str(f.overdue_now), decimal(f.average_handling_days), str(f.rated), percent(f.satisfaction_percent),
         decimal(f.average_score),
     ]

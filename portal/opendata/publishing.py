@@ -25,6 +25,7 @@ from portal.models import Department, OpenDataSnapshot
 from portal.models.base import utcnow
 from portal.opendata.datasets import DATASETS
 from portal.opendata.spec import LICENCE, Dataset
+from portal.spreadsheets import text_cell
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,8 @@ def csv_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return f"{value:.1f}"
+    if isinstance(value, str):
+        return text_cell(value)  # the JSON file keeps the text exactly as it is
     return str(json_value(value))
 
 
