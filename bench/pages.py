@@ -2,7 +2,7 @@
 "hello" app served by the same gunicorn settings and measured in the same run.
 
     make bench                                   # or: .venv/bin/python -m bench.pages
-    .venv/bin/python -m bench.pages --duration 5 --only "desk queue,city code"
+    .venv/bin/python -m bench.pages --duration 5 --only "desk queue,citizen home, signed in"
     .venv/bin/python -m bench.pages --serve      # start both servers, sign in, print wrk commands
 
 What it does:
@@ -450,6 +450,21 @@ def print_table(results: list[Measured], matching: tuple[float, float, int] | No
     return all_ok
 
 
+def rows_named(only: str) -> list[Row]:
+    """The rows `only` names, separated by commas. A name holding a comma of its own ("citizen
+    home, signed in") is matched whole before any shorter name it begins with."""
+    rest, chosen = f",{only},", set()
+    for row in sorted(ROWS, key=lambda r: -len(r.name)):
+        whole = re.compile(rf",\s*{re.escape(row.name)}\s*(?=,)")
+        if whole.search(rest):
+            chosen.add(row.name)
+            rest = whole.sub(",", rest)
+    unknown = [part.strip() for part in rest.split(",") if part.strip()]
+    if unknown or not chosen:
+        raise SystemExit(f"no row named {unknown or [only]}; rows: {'; '.join(r.name for r in ROWS)}")
+    return [row for row in ROWS if row.name in chosen]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", 10)),
@@ -462,12 +477,7 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk (make bench does it)")
-    rows = ROWS
-    if args.only:
-        wanted = {name.strip() for name in args.only.split(",")}
-        rows = [row for row in ROWS if row.name in wanted]
-        if not rows:
-            raise SystemExit(f"no row named {sorted(wanted)}; rows: {', '.join(r.name for r in ROWS)}")
+    rows = rows_named(args.only) if args.only else ROWS
 
     print(f"The portal against a bare Flask app: the demo district plus {RESIDENTS:,} residents, "
           f"{ENTERPRISES:,} enterprises and {CASES:,} cases; gunicorn with {args.workers} workers × "
