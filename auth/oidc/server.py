@@ -73,6 +73,15 @@ def issuer() -> str:
     return current_app.config.get("OIDC_ISSUER") or flask_request.url_root.rstrip("/")
 
 
+def request_signing_key():
+    """The key this request signs with, read once: the `kid` in a token's header and its signature
+    must come from the same key, even when a key rotation commits between the two."""
+    key = g.get("_oidc_signing_key")
+    if key is None:
+        key = g._oidc_signing_key = keys.signing_key(db.session)
+    return key
+
+
 def presented_client_id() -> str | None:
     client_id, _ = extract_basic_authorization(flask_request.headers)
     return client_id or flask_request.values.get("client_id")
@@ -327,13 +336,13 @@ class PortalOpenIDCode(OpenIDCode):
             raise events.with_facts(InvalidRequestError("The 'nonce' has been used before."), "nonce_replayed")
 
     def resolve_client_private_key(self, client):
-        return keys.signing_key(db.session)
+        return request_signing_key()
 
     def get_client_algorithm(self, client):
         return keys.ALGORITHM
 
     def get_encode_header(self, client):
-        return {"alg": keys.ALGORITHM, "kid": keys.signing_key(db.session).kid, "typ": "JWT"}
+        return {"alg": keys.ALGORITHM, "kid": request_signing_key().kid, "typ": "JWT"}
 
     def get_client_claims(self, client):
         now = int(utcnow().timestamp())
@@ -377,7 +386,7 @@ class PortalUserInfoEndpoint(UserInfoEndpoint):
         return claims.user_claims(user.subject, scope_list(scope), user.actor)
 
     def resolve_private_key(self):
-        return keys.signing_key(db.session)
+        return request_signing_key()
 
 
 class _TokenLookup:

@@ -78,8 +78,21 @@ def save_code(
     return row
 
 
+# The code with the account it was issued for, which its redemption reads.
+_CODE_BY_HASH = (
+    select(AuthorizationCode, Account)
+    .join(Account, Account.id == AuthorizationCode.account_id)
+    .where(AuthorizationCode.code_hash == bindparam("hashed"))
+)
+
+
 def find_code(session: Session, code: str) -> AuthorizationCode | None:
-    return session.scalar(select(AuthorizationCode).where(AuthorizationCode.code_hash == digest(code)))
+    found = session.execute(_CODE_BY_HASH, {"hashed": digest(code)}).first()
+    if found is None:
+        return None
+    row, account = found
+    fill_unloaded(row, "account", lambda: account)  # see find_token
+    return row
 
 
 def claim_code(session: Session, row: AuthorizationCode, now: datetime) -> bool:
@@ -92,7 +105,7 @@ def claim_code(session: Session, row: AuthorizationCode, now: datetime) -> bool:
     )
     if result.rowcount != 1:
         return False
-    row.redeemed_at = now
+    set_committed_value(row, "redeemed_at", now)  # written by the UPDATE: not again by the flush
     return True
 
 

@@ -9,6 +9,7 @@ from joserfc import jwt as jose_jwt
 
 from auth.oidc import keys
 from auth.oidc.models import SigningKey
+from auth.oidc.server import request_signing_key
 from portal.extensions import db
 from portal.models.base import utcnow
 
@@ -54,3 +55,14 @@ def test_private_keys_are_never_in_code_or_config(app_context):
     row = db.session.query(SigningKey).one()
     assert row.private_pem.startswith("-----BEGIN PRIVATE KEY-----")
     assert "d" not in row.public_jwk
+
+
+def test_a_request_signs_with_one_key_even_when_a_rotation_commits_meanwhile(app):
+    # The kid in a token's header and the key that signs it are asked for separately.
+    with app.test_request_context("/oidc/token", method="POST"):
+        first = request_signing_key()
+        keys.rotate(db.session)
+        db.session.commit()
+        assert request_signing_key() is first
+    with app.test_request_context("/oidc/token", method="POST"):
+        assert request_signing_key().kid != first.kid  # the next request signs with the new key

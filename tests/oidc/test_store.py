@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -20,6 +21,22 @@ def parties(app_context, seeded):
     client = db.session.scalar(select(OAuthClient).where(OAuthClient.client_id == "demo-dept-system"))
     account = db.session.scalar(select(Account).where(Account.mobile == "13800000001"))
     return client, EndUser(account, None, 1_800_000_000, "acr", ("pwd",))
+
+
+@contextmanager
+def statements_run():
+    """The SQL statements sent to the database inside the block."""
+    statements = []
+
+    def capture(connection, cursor, statement, *rest):
+        statements.append(statement)
+
+    engine = db.session.get_bind()
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
 
 
 def _code(parties, code="the-code", now=None):
@@ -84,21 +101,26 @@ def test_a_found_token_knows_its_account_without_reading_it_again(parties):
     db.session.commit()
     db.session.expunge_all()
     client = db.session.get(OAuthClient, client_pk)  # as the endpoint has, having authenticated it
-    statements = []
-
-    def capture(connection, cursor, statement, *rest):
-        statements.append(statement)
-
-    engine = db.session.get_bind()
-    event.listen(engine, "before_cursor_execute", capture)
-    try:
+    with statements_run() as statements:
         found = store.find_token(db.session, "r3")
         gc.collect()  # what the session read is only weakly held
         assert found.row.account.mobile == "13800000001"
         assert found.is_revoked() is False and found.row.client is client
-    finally:
-        event.remove(engine, "before_cursor_execute", capture)
     assert len(statements) == 1, statements
+
+
+def test_a_found_code_knows_its_account_and_its_claim_is_written_once(parties):
+    _code(parties, code="code-4")
+    db.session.commit()
+    db.session.expunge_all()
+    with statements_run() as statements:
+        row = store.find_code(db.session, "code-4")
+        gc.collect()
+        assert row.account.mobile == "13800000001"
+        assert store.claim_code(db.session, row, utcnow()) is True
+        db.session.flush()
+    assert [statement.split()[0] for statement in statements] == ["SELECT", "UPDATE"], statements
+    assert store.find_code(db.session, "nothing") is None
 
 
 def test_signing_out_everywhere_ends_the_tokens_too(parties):
