@@ -73,10 +73,11 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     preferences.init_app(app)
     assets.init_app(app)
     security.init_app(app)
-    from portal import page_cache, signed_csrf
+    from portal import page_cache, page_parts, signed_csrf
 
     signed_csrf.init_app(app)  # before page_cache: its after_request must see the kept pages' token
     page_cache.init_app(app)  # pages the same for everyone, rendered once a minute (docs/performance.md)
+    page_parts.init_app(app)  # the header and footer, rendered once for each kind of page
     from portal import page_shortcut, sessions
 
     sessions.init_app(app)  # the session cookie's signer, built once

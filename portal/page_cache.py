@@ -22,6 +22,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from contextlib import contextmanager
 from functools import wraps
 from typing import NamedTuple
 
@@ -123,14 +124,8 @@ def shared_page(unless: Callable[[], bool] | None = None, vary: Callable[[], tup
                 if same_for_all:
                     request.environ[KEPT_PAGE_KEY] = kept_for_visitors
                 return html
-            own_token = g.pop(_TOKEN_NAME, None)
-            setattr(g, _TOKEN_NAME, CSRF_SLOT)
-            try:
+            with csrf_placeholder():
                 answer = view(*args, **kwargs)
-            finally:
-                g.pop(_TOKEN_NAME, None)
-                if own_token is not None:
-                    setattr(g, _TOKEN_NAME, own_token)
             if isinstance(answer, str):
                 cache.put(key, answer)
                 if same_for_all:
@@ -140,6 +135,20 @@ def shared_page(unless: Callable[[], bool] | None = None, vary: Callable[[], tup
         return wrapper
 
     return decorator
+
+
+@contextmanager
+def csrf_placeholder():
+    """While it lasts, forms rendered get CSRF_SLOT for a token, which `_fill_csrf_slot` replaces
+    with each visitor's own on the way out."""
+    own_token = g.pop(_TOKEN_NAME, None)
+    setattr(g, _TOKEN_NAME, CSRF_SLOT)
+    try:
+        yield
+    finally:
+        g.pop(_TOKEN_NAME, None)
+        if own_token is not None:
+            setattr(g, _TOKEN_NAME, own_token)
 
 
 def kept_fragment(kind: str, key: tuple, render: Callable[[], str]) -> str:
