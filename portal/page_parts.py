@@ -1,6 +1,6 @@
 """The header and footer every page shares, rendered once for each kind of page and kept.
 
-They were a sixth of a rendered page's time, and what they show depends on little: the language,
+Rendered with every page, they cost it 0.1–0.2 ms; what they show depends on little: the language,
 elder mode, the section (blueprint) and the page when it is the sign-in or account page (their
 links are marked current), whether someone is signed in, and the address the portal is served
 under. That is their key. Two things differ from one request to the next and are put in on the
