@@ -41,13 +41,14 @@ def site_header() -> Markup:
     key = ("site-header", current_language(), elder_mode_active(), request.script_root, request.blueprint, marked,
            bool(current_user.is_authenticated))
     html = _kept(key, "_site_header.html", come_back_to=COME_BACK_SLOT)
-    # Escaped as the template would have: this part is HTML our own template escaped.
+    # HTML our own template escaped, with the address escaped as the template would have.
     return Markup(html.replace(COME_BACK_SLOT, str(escape(request.full_path.rstrip("?")))))  # noqa: S704  # nosec B704
 
 
 def site_footer() -> Markup:
     html = _kept(("site-footer", current_language(), request.script_root), "_site_footer.html")
-    return Markup(html)  # noqa: S704  # nosec B704 - HTML our own template escaped
+    # HTML our own template escaped.
+    return Markup(html)  # noqa: S704  # nosec B704
 
 
 def init_app(app: Flask) -> None:
