@@ -154,7 +154,8 @@ def csrf_placeholder():
 def kept_fragment(kind: str, key: tuple, render: Callable[[], str]) -> str:
     """A part of a page rendered once for `key` and kept: `key` must hold everything the part
     shows (the language included), so that equal keys mean equal HTML. Nothing in it may be a
-    form, a flashed message or anything else that differs from one request to the next.
+    flashed message or anything else that differs from one request to the next; a form only with
+    its token left to the slot (`csrf_placeholder`).
     The page puts it in with `| safe`, like the QR codes' SVG: HTML our own templates escaped."""
     cache: PageCache | None = current_app.extensions.get("fragment_cache")
     if cache is None:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, render_template, request
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from portal.i18n import current_language
-from portal.page_cache import PageCache, csrf_placeholder
+from portal.page_cache import csrf_placeholder, kept_fragment
 from portal.preferences import elder_mode_active
 
 # Where the kept header holds the address to come back to. Random per process, like CSRF_SLOT.
@@ -25,28 +25,23 @@ COME_BACK_SLOT = "nextslot" + secrets.token_hex(12)
 _MARKED_PAGES = ("auth.account", "auth.login")
 
 
-def _kept(key: tuple, template: str, **context) -> str:
-    cache: PageCache | None = current_app.extensions.get("fragment_cache")
-    html = None if cache is None else cache.get(key)
-    if html is None:
-        with csrf_placeholder():
-            html = render_template(template, **context)
-        if cache is not None:
-            cache.put(key, html)
-    return html
+def _render(template: str, **context) -> str:
+    with csrf_placeholder():  # the forms' token goes in on the way out, as on kept pages
+        return render_template(template, **context)
 
 
 def site_header() -> Markup:
     marked = request.endpoint if request.endpoint in _MARKED_PAGES else None
-    key = ("site-header", current_language(), elder_mode_active(), request.script_root, request.blueprint, marked,
+    key = (current_language(), elder_mode_active(), request.script_root, request.blueprint, marked,
            bool(current_user.is_authenticated))
-    html = _kept(key, "_site_header.html", come_back_to=COME_BACK_SLOT)
+    html = kept_fragment("site-header", key, lambda: _render("_site_header.html", come_back_to=COME_BACK_SLOT))
     # HTML our own template escaped, with the address escaped as the template would have.
     return Markup(html.replace(COME_BACK_SLOT, str(escape(request.full_path.rstrip("?")))))  # noqa: S704  # nosec B704
 
 
 def site_footer() -> Markup:
-    html = _kept(("site-footer", current_language(), request.script_root), "_site_footer.html")
+    html = kept_fragment("site-footer", (current_language(), request.script_root),
+                         lambda: _render("_site_footer.html"))
     # HTML our own template escaped.
     return Markup(html)  # noqa: S704  # nosec B704
 
