@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from portal.models.audit import AuditEvent
+from portal.models.base import insert_now
 
 
 @dataclass(frozen=True)
@@ -30,17 +31,41 @@ def record(
     **details,
 ) -> AuditEvent:
     """Add one audit row to the session; it commits with the change it describes."""
-    origin = origin or Origin()
-    event = AuditEvent(
-        action=action,
-        outcome=outcome,
-        actor_id=actor_id,
-        subject_id=subject_id if subject_id is not None else actor_id,
-        object_type=object_type,
-        object_id=None if object_id is None else str(object_id),
-        ip_address=origin.ip_address,
-        user_agent=(origin.user_agent or "")[:256] or None,
-        details={k: v for k, v in details.items() if v is not None},
-    )
+    event = AuditEvent(**_row(action, origin, actor_id, subject_id, outcome, object_type, object_id, details))
     session.add(event)
     return event
+
+
+def record_now(
+    session: Session,
+    action: str,
+    *,
+    origin: Origin | None = None,
+    actor_id: int | None = None,
+    subject_id: int | None = None,
+    outcome: str = "success",
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    **details,
+) -> None:
+    """`record`, the row written at once (`insert_now`) rather than at the flush: for the hot paths
+    that commit straight after and never read the row back. It still commits or rolls back with
+    the change it describes; a failure to write it surfaces here rather than at the commit."""
+    insert_now(session, AuditEvent.__table__,
+               _row(action, origin, actor_id, subject_id, outcome, object_type, object_id, details))
+
+
+def _row(action: str, origin: Origin | None, actor_id: int | None, subject_id: int | None, outcome: str,
+         object_type: str | None, object_id: str | int | None, details: dict) -> dict:
+    origin = origin or Origin()
+    return {
+        "action": action,
+        "outcome": outcome,
+        "actor_id": actor_id,
+        "subject_id": subject_id if subject_id is not None else actor_id,
+        "object_type": object_type,
+        "object_id": None if object_id is None else str(object_id),
+        "ip_address": origin.ip_address,
+        "user_agent": (origin.user_agent or "")[:256] or None,
+        "details": {k: v for k, v in details.items() if v is not None},
+    }

@@ -55,7 +55,8 @@ def record_refusal(
 
 def record_success(session: Session, action: str, *, origin: Origin, client: OAuthClient,
                    subject_id: int | None = None, actor_id: int | None = None, **details) -> None:
-    audit.record(
+    """Written at once: every token the endpoint issues writes one, and commits straight after."""
+    audit.record_now(
         session,
         action,
         origin=origin,

@@ -15,7 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from auth.oidc.models import AuthorizationCode, EndUser, NonceRecord, OAuthClient, OAuthToken, digest
 from portal.models import Account
-from portal.models.base import fill_unloaded, new_public_id, utcnow
+from portal.models.base import execute_now, fill_unloaded, insert_now, new_public_id, utcnow
 
 # -- nonces --------------------------------------------------------------------------------
 
@@ -95,14 +95,17 @@ def find_code(session: Session, code: str) -> AuthorizationCode | None:
     return row
 
 
+# Built once, on the table: the ORM's own UPDATE path cost more than the statement.
+_CLAIM_CODE = (
+    update(AuthorizationCode.__table__)
+    .where(AuthorizationCode.id == bindparam("row_id"), AuthorizationCode.redeemed_at.is_(None))
+    .values(redeemed_at=bindparam("claimed_at"))
+)
+
+
 def claim_code(session: Session, row: AuthorizationCode, now: datetime) -> bool:
     """Mark the code redeemed; False when someone redeemed it first (a replay)."""
-    result = session.execute(
-        update(AuthorizationCode)
-        .where(AuthorizationCode.id == row.id, AuthorizationCode.redeemed_at.is_(None))
-        .values(redeemed_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    result = execute_now(session, _CLAIM_CODE, {"row_id": row.id, "claimed_at": now})
     if result.rowcount != 1:
         return False
     set_committed_value(row, "redeemed_at", now)  # written by the UPDATE: not again by the flush
@@ -121,23 +124,23 @@ def save_token(
     family_id: str,
     now: datetime,
     refresh_lifetime: timedelta,
-) -> OAuthToken:
+) -> None:
+    """Written at once (`insert_now`): the endpoint answers with the token strings and never reads
+    the row back; the ORM's flush of it cost more than the INSERT."""
     refresh = token.get("refresh_token")
-    row = OAuthToken(
-        client_pk=client.id,
-        account_id=end_user.subject.id,
-        actor_id=end_user.actor.id if end_user.actor else None,
-        family_id=family_id,
-        access_token_hash=digest(token["access_token"]),
-        refresh_token_hash=digest(refresh) if refresh else None,
-        scope=token.get("scope", ""),
-        issued_at=now,
-        access_expires_at=now + timedelta(seconds=int(token.get("expires_in", 0))),
-        refresh_expires_at=now + refresh_lifetime if refresh else None,
-        session_version=end_user.signer.session_version,
-    )
-    session.add(row)
-    return row
+    insert_now(session, OAuthToken.__table__, {
+        "client_pk": client.id,
+        "account_id": end_user.subject.id,
+        "actor_id": end_user.actor.id if end_user.actor else None,
+        "family_id": family_id,
+        "access_token_hash": digest(token["access_token"]),
+        "refresh_token_hash": digest(refresh) if refresh else None,
+        "scope": token.get("scope", ""),
+        "issued_at": now,
+        "access_expires_at": now + timedelta(seconds=int(token.get("expires_in", 0))),
+        "refresh_expires_at": now + refresh_lifetime if refresh else None,
+        "session_version": end_user.signer.session_version,
+    })
 
 
 @dataclass(frozen=True)
@@ -180,10 +183,9 @@ _TOKEN_BY_HASH = (
                OAuthToken.refresh_token_hash == bindparam("hashed")))
 )
 _CLAIM_REFRESH_TOKEN = (
-    update(OAuthToken)
+    update(OAuthToken.__table__)
     .where(OAuthToken.id == bindparam("row_id"), OAuthToken.rotated_at.is_(None), OAuthToken.revoked_at.is_(None))
     .values(rotated_at=bindparam("claimed_at"))
-    .execution_options(synchronize_session=False)
 )
 
 
@@ -202,7 +204,7 @@ def find_token(session: Session, token_string: str, hint: str | None = None) -> 
 
 def claim_refresh_token(session: Session, row: OAuthToken, now: datetime) -> bool:
     """Mark the refresh token used; False when it was used already (a reuse)."""
-    result = session.execute(_CLAIM_REFRESH_TOKEN, {"row_id": row.id, "claimed_at": now})
+    result = execute_now(session, _CLAIM_REFRESH_TOKEN, {"row_id": row.id, "claimed_at": now})
     if result.rowcount != 1:
         return False
     # What the UPDATE wrote, known to the row without the flush writing it a second time.

@@ -7,7 +7,9 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, TypeDecorator, inspect
+from sqlalchemy import DateTime, Executable, Table, TypeDecorator, inspect
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 
@@ -42,6 +44,23 @@ def fill_unloaded(obj, relationship: str, load: Callable[[], object]) -> bool:
         return False
     set_committed_value(obj, relationship, load())
     return True
+
+
+def execute_now(session: Session, statement: Executable, parameters: dict) -> CursorResult:
+    """Run a Core INSERT or UPDATE in the session's transaction at once, outside its unit of work.
+
+    For the rows a hot path writes and nothing in its request reads back as an object (a token, its
+    audit line, a redemption mark): the ORM's bookkeeping for them (the flush, or an ORM-enabled
+    UPDATE) cost more than the statements. Pending changes are flushed first, so that the statement
+    sees them and follows them, as with `session.execute`.
+    """
+    session.flush()
+    return session.connection().execute(statement, parameters)
+
+
+def insert_now(session: Session, table: Table, values: dict) -> None:
+    """INSERT one row with `execute_now`; the table's Python-side defaults fill what `values` omits."""
+    execute_now(session, table.insert(), values)
 
 
 def new_public_id() -> str:

@@ -67,10 +67,11 @@ def test_a_code_is_claimed_once(parties):
 
 def _token(parties, family, access, refresh):
     client, end_user = parties
-    return store.save_token(db.session, token={"access_token": access, "refresh_token": refresh, "expires_in": 60,
-                                               "scope": "openid"},
-                            client=client, end_user=end_user, family_id=family, now=utcnow(),
-                            refresh_lifetime=timedelta(days=1))
+    store.save_token(db.session, token={"access_token": access, "refresh_token": refresh, "expires_in": 60,
+                                        "scope": "openid"},
+                     client=client, end_user=end_user, family_id=family, now=utcnow(),
+                     refresh_lifetime=timedelta(days=1))
+    return store.find_token(db.session, access).row
 
 
 def test_refresh_tokens_rotate_once_and_families_revoke_together(parties):
@@ -166,3 +167,14 @@ def test_scopes_beyond_the_registration_are_refused(parties):
     assert client.get_allowed_scope("openid profile") == "openid profile"
     assert client.get_allowed_scope("openid portal.ends") is None
     assert client.get_allowed_scope(None) is None
+
+
+def test_a_token_is_written_at_once_within_the_transaction(parties):
+    with statements_run() as statements:
+        store.save_token(db.session, token={"access_token": "now-a", "refresh_token": "now-r", "scope": "openid"},
+                         client=parties[0], end_user=parties[1], family_id="fam-now", now=utcnow(),
+                         refresh_lifetime=timedelta(days=1))
+    assert [statement.split()[0] for statement in statements] == ["INSERT"], statements
+    assert store.find_token(db.session, "now-r").row.family_id == "fam-now"
+    db.session.rollback()
+    assert store.find_token(db.session, "now-a") is None
