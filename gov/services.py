@@ -53,6 +53,7 @@ from portal.models import (
     StaffPosition,
     StaffRole,
 )
+from portal.models.base import execute_now
 
 # Cases still needing someone's work: open, or answered and waiting to be closed.
 ACTIVE_STATES = tuple(s for s in CaseState if s in OPEN_STATES or s == CaseState.REPLIED)
@@ -307,7 +308,7 @@ def queue_version(session: Session, account: Account, now: datetime) -> tuple:
     PAGE_CACHE_SECONDS old in what this misses: names of people, categories and departments, a
     calendar edit, and on PostgreSQL a change whose transaction commits after a later event's."""
     positions = tuple(sorted((p.department_id, p.role.value) for p in account.staff_positions))
-    return account.id, positions, local_date(now), session.scalar(_LATEST_CASE_EVENT)
+    return account.id, positions, local_date(now), execute_now(session, _LATEST_CASE_EVENT).scalar()
 
 
 def queue(session: Session, account: Account, criteria: dict, after: str | None, now: datetime,

@@ -24,7 +24,7 @@ from portal.cases import SYSTEM, local_date, submit_case, work_calendar
 from portal.enterprises.errors import EnterpriseError
 from portal.enterprises.memberships import active_membership, effective_clause, recipients
 from portal.models.account import Account
-from portal.models.base import fill_unloaded, utcnow
+from portal.models.base import execute_now, fill_unloaded, utcnow
 from portal.models.case import Case, CaseCategory, CaseKind, InboxMessage
 from portal.models.department import Department, DepartmentKind
 from portal.models.enterprise import Enterprise, EnterpriseCertification, Membership, MembershipRole, MembershipScope
@@ -561,7 +561,7 @@ def matches_key(session: Session, enterprise: Enterprise, *, now: datetime | Non
     and a policy leaving the set changes the count. Two queries at most, neither loading a policy.
     """
     today = _today(now or utcnow())
-    catalogue = session.execute(_CATALOGUE_VERSION, {"today": today}).one()
+    catalogue = execute_now(session, _CATALOGUE_VERSION, {"today": today}).one()
     facts = enterprise_facts(session, enterprise)
     return (enterprise.id, today, tuple(catalogue), tuple(sorted(facts.items())))
 

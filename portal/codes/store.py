@@ -9,6 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from portal.codes.tokens import Claims
+from portal.models.base import execute_now
 from portal.models.codes import CodeRevocation, NumericCode, NumericCodeMiss, UsedCodeNonce
 
 # Numeric codes are kept an hour past expiry, so a late one is refused as "expired", not "not found".
@@ -49,7 +50,7 @@ _SPENT = select(or_(
 def is_spent(session: Session, token_id: str) -> bool:
     """Whether a token has been scanned for any purpose, had its numeric code typed, or was
     revoked: one query, for a page deciding whether a code it showed may be shown again."""
-    return bool(session.scalar(_SPENT, {"token_id": token_id}))
+    return bool(execute_now(session, _SPENT, {"token_id": token_id}).scalar())
 
 
 def is_revoked(session: Session, claims: Claims) -> bool:

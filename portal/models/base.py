@@ -46,13 +46,14 @@ def fill_unloaded(obj, relationship: str, load: Callable[[], object]) -> bool:
     return True
 
 
-def execute_now(session: Session, statement: Executable, parameters: dict) -> CursorResult:
-    """Run a Core INSERT or UPDATE in the session's transaction at once, outside its unit of work.
+def execute_now(session: Session, statement: Executable, parameters: dict | None = None) -> CursorResult:
+    """Run a Core statement (one naming tables and columns, not ORM entities) in the session's
+    transaction, through its connection rather than the ORM's execution path.
 
-    For the rows a hot path writes and nothing in its request reads back as an object (a token, its
-    audit line, a redemption mark): the ORM's bookkeeping for them (the flush, or an ORM-enabled
-    UPDATE) cost more than the statements. Pending changes are flushed first, so that the statement
-    sees them and follows them, as with `session.execute`.
+    For the statements hot paths run on every request: a page's version stamp, the rows a token
+    exchange writes and never reads back as objects. The ORM's path (or, for a new row, its flush)
+    cost two to four times the statement itself. Pending changes are flushed first, so that the
+    statement sees them and follows them, as with `session.execute`.
     """
     session.flush()
     return session.connection().execute(statement, parameters)
