@@ -58,7 +58,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     )
     _configure(app, config_overrides or {})
 
-    from portal import assets, database, errors, i18n, preferences, security
+    from portal import assets, database, errors, i18n, kept_urls, preferences, security
     from portal.extensions import csrf, db, limiter, login_manager, migrate
 
     database.init_app(app)
@@ -71,6 +71,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     rate_limits.init_app(app)  # the limiter's work skipped where no limit applies
     i18n.init_app(app)
     preferences.init_app(app)
+    kept_urls.init_app(app)  # the addresses templates build, built once (before assets, which use them)
     assets.init_app(app)
     security.init_app(app)
     from portal import page_cache, page_parts, signed_csrf

@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from flask import Flask, url_for
+from flask import Flask
 
 
 def init_app(app: Flask) -> None:
     static_root = Path(app.static_folder)
     digests: dict[str, str] = {}
+    url_for = app.extensions.get("kept_url_for", app.url_for)  # portal.kept_urls, when set up first
 
     def static_url(filename: str) -> str:
         digest = digests.get(filename)
