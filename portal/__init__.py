@@ -5,8 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from flask.ctx import RequestContext
 
 from portal.config import DEFAULT_INSTANCE_PATH, PROJECT_ROOT, config_class, read_environment
+
+# Where a GET the page shortcut built a request for, and did not answer, keeps that request for Flask.
+EARLY_REQUEST = "portal.early_request"
 
 
 class PortalFlask(Flask):
@@ -44,8 +48,17 @@ class PortalFlask(Flask):
             return super().wsgi_app(environ, start_response)
         answer = shortcut.answer(environ, start_response)
         if answer is not None:
+            environ.pop(EARLY_REQUEST, None)
             return answer
         return super().wsgi_app(environ, shortcut.remembering(environ, start_response))
+
+    def request_context(self, environ):
+        # The request the shortcut built and did not answer, with the cookies it parsed: not built again.
+        built = environ.pop(EARLY_REQUEST, None)
+        if built is None:
+            return super().request_context(environ)
+        built.json_module = self.json
+        return RequestContext(self, environ, request=built)
 
 
 def create_app(config_overrides: dict | None = None) -> Flask:

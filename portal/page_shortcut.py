@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from flask import Flask
 
+from portal import EARLY_REQUEST
 from portal.i18n import language_code, language_for
 from portal.observability import IN_FLIGHT, REQUEST_ID_HEADER, accept_request_id, record_answer
 from portal.page_cache import CSRF_SLOT_BYTES, KEPT_PAGE_KEY, KeptForVisitors, PageCache, page_cache
@@ -61,16 +62,21 @@ class PageShortcut:
             return None
         started = time.perf_counter()
         app = self.app
-        http_request = app.request_class(environ)
+        http_request = environ[EARLY_REQUEST] = app.request_class(environ)
         cookies = http_request.cookies
         if self.remember_cookie in cookies:
             return None
+        # The session first: it turns away a signed-in person (whose pages are never answered here)
+        # for less than the language and address would cost.
+        session = app.session_interface.content_of(app, cookies.get(self.session_cookie))
+        if not session or session.get("_fresh") is not False or not session.keys() <= _VISITOR_KEYS:
+            return None
         language = language_code(language_for(http_request, None, app.config))
         remembered = self.answers.get(_address(http_request, language, elder_cookie_on(http_request)))
-        if remembered is None:
+        if remembered is None or not session.get("csrf_token"):
             return None
-        token = self._signed_token(cookies.get(self.session_cookie))
-        if token is None:
+        token = signed_token(app, session["csrf_token"])
+        if token is None:  # a CSRF token this process has not signed yet
             return None
         cache = page_cache(app)
         html = cache.get(remembered.page.key) if cache is not None else None
@@ -91,14 +97,6 @@ class PageShortcut:
             record_answer("GET", http_request.path, remembered.page.endpoint, 200, time.perf_counter() - started,
                           request_id)
         return [body]
-
-    def _signed_token(self, cookie: str | None) -> str | None:
-        """The visitor's signed CSRF token when their session is one this layer may answer."""
-        content = self.app.session_interface.content_of(self.app, cookie)
-        if not content or content.get("_fresh") is not False or not content.keys() <= _VISITOR_KEYS:
-            return None
-        raw = content.get("csrf_token")
-        return signed_token(self.app, raw) if raw else None
 
     def remembering(self, environ: dict, start_response):
         """`start_response` for the application: remembers the headers of an answer with a page

@@ -207,3 +207,19 @@ def test_without_page_keeping_nothing_is_answered_early(make_app, seeded):
     app = make_app(PAGE_CACHE_SECONDS=0)
     assert "page_shortcut" not in app.extensions
     assert "Sign out" not in app.test_client().get("/citizen/").get_data(as_text=True)
+
+
+def test_a_request_turned_away_is_the_one_the_application_handles(kept_app, monkeypatch):
+    _visitor(kept_app).get("/citizen/services")  # kept, and its answer remembered
+    browser = _visitor(kept_app)
+    page = browser.get("/auth/login").get_data(as_text=True)
+    browser.post("/auth/login", data={"username": "13800000001", "password": DEMO_PASSWORD,
+                                      "csrf_token": csrf_token(page)})
+    built = []
+    request_class = kept_app.request_class
+    monkeypatch.setattr(kept_app, "request_class", lambda environ: built.append(environ) or request_class(environ))
+    answer, handled = _handled_by_the_application(kept_app, browser, "/citizen/services")
+    assert handled and "Sign out" in answer.get_data(as_text=True)
+    assert len(built) == 1 and "portal.early_request" not in built[0]
+    answer, handled = _handled_by_the_application(kept_app, _visitor(kept_app), "/citizen/services")
+    assert not handled and "portal.early_request" not in built[-1]
