@@ -18,26 +18,22 @@ class Origin:
     user_agent: str | None = None
 
 
-def record(
-    session: Session,
-    action: str,
-    *,
-    origin: Origin | None = None,
-    actor_id: int | None = None,
-    subject_id: int | None = None,
-    outcome: str = "success",
-    object_type: str | None = None,
-    object_id: str | int | None = None,
-    **details,
-) -> AuditEvent:
-    """Add one audit row to the session; it commits with the change it describes."""
-    event = AuditEvent(**_row(action, origin, actor_id, subject_id, outcome, object_type, object_id, details))
+def record(session: Session, action: str, **facts) -> AuditEvent:
+    """Add one audit row to the session; it commits with the change it describes. `facts` are
+    those of `audit_row`."""
+    event = AuditEvent(**audit_row(action, **facts))
     session.add(event)
     return event
 
 
-def record_now(
-    session: Session,
+def record_now(session: Session, action: str, **facts) -> None:
+    """`record`, the row written at once (`insert_now`) rather than at the flush: for the hot paths
+    that commit straight after and never read the row back. It still commits or rolls back with
+    the change it describes; a failure to write it surfaces here rather than at the commit."""
+    insert_now(session, AuditEvent.__table__, audit_row(action, **facts))
+
+
+def audit_row(
     action: str,
     *,
     origin: Origin | None = None,
@@ -47,16 +43,9 @@ def record_now(
     object_type: str | None = None,
     object_id: str | int | None = None,
     **details,
-) -> None:
-    """`record`, the row written at once (`insert_now`) rather than at the flush: for the hot paths
-    that commit straight after and never read the row back. It still commits or rolls back with
-    the change it describes; a failure to write it surfaces here rather than at the commit."""
-    insert_now(session, AuditEvent.__table__,
-               _row(action, origin, actor_id, subject_id, outcome, object_type, object_id, details))
-
-
-def _row(action: str, origin: Origin | None, actor_id: int | None, subject_id: int | None, outcome: str,
-         object_type: str | None, object_id: str | int | None, details: dict) -> dict:
+) -> dict:
+    """The audit row's columns: who did `action`, on whose behalf (`subject_id`, the actor's own
+    when not given), to what, from where; `details` (those not None) go into its JSON."""
     origin = origin or Origin()
     return {
         "action": action,
