@@ -9,9 +9,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from flask import g, session
+from flask import g, request, session
 from flask_login import current_user, login_user, logout_user
 
+from auth import mfa
 from portal.extensions import db, login_manager
 from portal.models import Account
 
@@ -49,15 +50,19 @@ class SessionUser:
 
 
 # Built once: every signed-in request runs it, and building the statement cost as much as running it.
-# Nothing is loaded with the account: a joined load of its staff positions or resident profile cost
-# every signed-in page more than the separate query saved the pages that use them.
+# Nothing is loaded with the account, but on the desk: a joined load of its staff positions or
+# resident profile cost every signed-in page more than the separate query saved the pages that use
+# them; every desk page asks for the positions first, so there they are read with the account.
 _ACCOUNT_BY_PUBLIC_ID = db.select(Account).where(Account.public_id == db.bindparam("public_id"))
 
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> SessionUser | None:
     public_id, _, version = user_id.partition(":")
-    account = db.session.scalar(_ACCOUNT_BY_PUBLIC_ID, {"public_id": public_id})
+    if request.blueprint == "gov":
+        account = mfa.account_with_standing(db.session, public_id)
+    else:
+        account = db.session.scalar(_ACCOUNT_BY_PUBLIC_ID, {"public_id": public_id})
     if account is None or not account.is_active or str(account.session_version) != version:
         return None
     return SessionUser(account)

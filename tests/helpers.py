@@ -1,11 +1,13 @@
-"""Helpers that act as a person would: sign in through the real forms."""
+"""Helpers that act as a person would (sign in through the real forms), and one that counts statements."""
 
 from __future__ import annotations
 
 import re
 import time
+from contextlib import contextmanager
 
 import pyotp
+from sqlalchemy import event
 
 DEMO_PASSWORD = "Demo-2026-portal"
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"
@@ -92,3 +94,21 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
+
+
+@contextmanager
+def statements_run():
+    """The SQL statements the app's database session sends inside the block (in an app context)."""
+    from portal.extensions import db
+
+    statements = []
+
+    def capture(connection, cursor, statement, *rest):
+        statements.append(statement)
+
+    engine = db.session.get_bind()
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)

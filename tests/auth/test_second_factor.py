@@ -4,7 +4,7 @@ import pyotp
 
 from auth.models import TotpCredential
 from portal.extensions import db
-from tests.helpers import DEMO_PASSWORD, totp_code
+from tests.helpers import DEMO_PASSWORD, statements_run, totp_code
 
 
 def test_government_pages_need_the_second_factor(client, seeded):
@@ -74,3 +74,34 @@ def test_resident_may_turn_the_second_factor_on(client, login):
     client.post("/auth/logout")
     response = client.post("/auth/login", data={"username": "13800000001", "password": DEMO_PASSWORD})
     assert response.headers["Location"].startswith("/auth/mfa")
+
+
+def test_a_desk_request_reads_the_staff_standing_with_the_account(app_context, seeded):
+    from auth import mfa
+    from portal.models import Account
+
+    officer, resident = (db.session.scalar(db.select(Account.public_id).where(condition)) for condition in
+                         (Account.username == "officer.jw", Account.mobile == "13800000001"))
+    with statements_run() as statements:
+        account = mfa.account_with_standing(db.session, officer)
+        assert account.staff_positions and mfa.staff_standing(db.session, account) is True
+    assert len(statements) == 1, statements
+    with statements_run() as statements:  # asked again in the same request: read afresh
+        assert mfa.staff_standing(db.session, account) is True
+    assert len(statements) == 1, statements
+    with statements_run() as statements:
+        assert mfa.staff_standing(db.session, mfa.account_with_standing(db.session, resident)) is None
+        assert mfa.account_with_standing(db.session, "no-such-account") is None
+    assert len(statements) == 2, statements
+
+
+def test_an_authenticator_removed_shows_on_the_next_desk_page(app, client, login, seeded):
+    from portal.models import Account
+
+    login("officer.jw")
+    assert client.get("/gov/").status_code == 200
+    with app.app_context():
+        officer = db.session.scalar(db.select(Account).filter_by(username="officer.jw"))
+        db.session.delete(db.session.scalar(db.select(TotpCredential).filter_by(account_id=officer.id)))
+        db.session.commit()
+    assert client.get("/gov/cases").headers["Location"].startswith("/auth/mfa/setup")

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import gc
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from auth.oidc import store
 from auth.oidc.models import EndUser, OAuthClient, OAuthToken, hash_secret, secret_matches
 from portal.extensions import db
 from portal.models import Account
 from portal.models.base import utcnow
+from tests.helpers import statements_run
 
 
 @pytest.fixture
@@ -21,22 +21,6 @@ def parties(app_context, seeded):
     client = db.session.scalar(select(OAuthClient).where(OAuthClient.client_id == "demo-dept-system"))
     account = db.session.scalar(select(Account).where(Account.mobile == "13800000001"))
     return client, EndUser(account, None, 1_800_000_000, "acr", ("pwd",))
-
-
-@contextmanager
-def statements_run():
-    """The SQL statements sent to the database inside the block."""
-    statements = []
-
-    def capture(connection, cursor, statement, *rest):
-        statements.append(statement)
-
-    engine = db.session.get_bind()
-    event.listen(engine, "before_cursor_execute", capture)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", capture)
 
 
 def _code(parties, code="the-code", now=None):
