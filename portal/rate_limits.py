@@ -43,18 +43,28 @@ def no_limit_applies() -> bool:
 
 
 def init_app(app: Flask) -> None:
-    """Ask the filter before the limiter's before-request hook runs at all (after limiter.init_app).
-    The filter stays registered, so the limiter itself still skips what it would skip."""
-    hooks = app.before_request_funcs.setdefault(None, [])
-    for index, hook in enumerate(hooks):
-        if hook == limiter._check_request_limit:  # noqa: SLF001 - the hook Flask-Limiter registers
-            hooks[index] = _where_limited(hook)
+    """Ask the filter before the limiter's hooks run at all (after limiter.init_app): its
+    before-request check, and its after-request headers and teardown, which have nothing to do
+    where the check did not run. The filter stays registered, so the limiter itself still skips
+    what it would skip."""
+    # The hooks Flask-Limiter registers: its check, its headers (a partial) and its teardown.
+    check = limiter._check_request_limit  # noqa: SLF001
+    headers = limiter._Limiter__inject_headers  # noqa: SLF001
+    release = limiter._Limiter__release_context  # noqa: SLF001
+    for hooks, limiter_hook, takes_response in (
+        (app.before_request_funcs.setdefault(None, []), check, False),
+        (app.after_request_funcs.setdefault(None, []), headers, True),
+        (app.teardown_request_funcs.setdefault(None, []), release, False),
+    ):
+        for index, hook in enumerate(hooks):
+            if hook == limiter_hook or getattr(hook, "func", None) == getattr(limiter_hook, "__func__", None):
+                hooks[index] = _where_limited(hook, takes_response)
 
 
-def _where_limited(check):
-    def check_request_limit():
+def _where_limited(hook, takes_response: bool):
+    def where_limited(*args):
         if no_limit_applies():
-            return None
-        return check()
+            return args[0] if takes_response else None  # an after-request hook passes the response on
+        return hook(*args)
 
-    return check_request_limit
+    return where_limited

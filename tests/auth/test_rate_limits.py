@@ -57,3 +57,13 @@ def test_a_page_without_a_limit_answers_while_limits_apply_elsewhere(limited_app
     assert client.get("/citizen/services").status_code == 200
     assert "X-RateLimit-Remaining" not in client.get("/citizen/services").headers
     assert "X-RateLimit-Remaining" in client.get("/api/v1/services").headers
+
+
+def test_the_limiters_hooks_all_ask_the_filter_first(limited_app):
+    """Its check, its headers and its teardown: a hook Flask-Limiter registered some other way
+    would be left out, and cost every page again."""
+    app = limited_app
+    hooks = [*app.before_request_funcs[None], *app.after_request_funcs[None], *app.teardown_request_funcs[None]]
+    names = [getattr(getattr(hook, "func", hook), "__qualname__", "") for hook in hooks]
+    assert not [name for name in names if name.startswith("Limiter.")], names
+    assert sum(name.endswith("where_limited") for name in names) == 3
