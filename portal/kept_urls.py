@@ -1,7 +1,7 @@
 """The addresses templates build with `url_for`, each built once per process.
 
 A rendered page builds a dozen to forty addresses, and building one through the URL map costs
-about ten microseconds. The same endpoint with the same arguments under the same script root
+three to seven microseconds. The same endpoint with the same arguments under the same script root
 always gives the same relative address (the portal registers no URL defaults and no host or
 subdomain rules), so the address is kept. External addresses, anchors, methods and schemes,
 blueprint-relative endpoints ("."), and addresses built outside a request (a notice's email) are
