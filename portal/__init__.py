@@ -84,7 +84,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     rate_limits.init_app(app)  # the limiter's work skipped where no limit applies
     i18n.init_app(app)
     preferences.init_app(app)
-    kept_urls.init_app(app)  # the addresses templates build, built once (before assets, which use them)
+    kept_urls.init_app(app)  # the addresses templates build, built once
     assets.init_app(app)
     security.init_app(app)
     from portal import page_cache, page_parts, signed_csrf

@@ -35,5 +35,4 @@ def init_app(app: Flask) -> None:
         address = kept[key] = build(endpoint, **values)
         return address
 
-    app.extensions["kept_url_for"] = url_for
     app.jinja_env.globals["url_for"] = url_for
