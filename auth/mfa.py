@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from auth.models import RecoveryCode, TotpCredential
 from portal.extensions import db
 from portal.models import Account, StaffPosition
-from portal.models.base import fill_unloaded, utcnow
+from portal.models.base import CoreEntity, execute_now, fill_unloaded, utcnow
 
 ISSUER = "Songjiang Portal"
 RECOVERY_CODE_COUNT = 10
@@ -70,9 +70,11 @@ _POSITIONS_AND_ENROLMENT = select(
     StaffPosition, exists().where(TotpCredential.account_id == bindparam("account_id"))
 ).where(StaffPosition.account_id == bindparam("account_id"))
 # The account with the same, for a request to the desk: read by the account loader (auth.session).
+_ACCOUNT = CoreEntity(Account)
+_POSITION = CoreEntity(StaffPosition)
 _ACCOUNT_WITH_STANDING = (
-    select(Account, StaffPosition, exists().where(TotpCredential.account_id == Account.id))
-    .outerjoin(StaffPosition, StaffPosition.account_id == Account.id)
+    select(*_ACCOUNT.columns, *_POSITION.columns, exists().where(TotpCredential.account_id == Account.id))
+    .select_from(Account.__table__.outerjoin(StaffPosition.__table__, StaffPosition.account_id == Account.id))
     .where(Account.public_id == bindparam("public_id"))
 )
 # Where the session keeps, until `staff_standing` asks, whether an account read that way has an
@@ -83,13 +85,14 @@ _ENROLMENT_READ = "auth.mfa.enrolment_read"
 def account_with_standing(session: Session, public_id: str) -> Account | None:
     """The account behind `public_id` with its staff positions and whether it has an authenticator,
     in one statement: what every desk page asks first (`staff_standing`), read with the account."""
-    rows = session.execute(_ACCOUNT_WITH_STANDING, {"public_id": public_id}).all()
+    rows = execute_now(session, _ACCOUNT_WITH_STANDING, {"public_id": public_id}).all()
     if not rows:
         return None
-    account = rows[0][0]
-    positions = [position for _, position, _ in rows if position is not None]
+    account = _ACCOUNT.take(session, rows[0])
+    after_account = len(_ACCOUNT.columns)
+    positions = [position for row in rows if (position := _POSITION.take(session, row, after_account)) is not None]
     if fill_unloaded(account, "staff_positions", lambda: positions):
-        session.info.setdefault(_ENROLMENT_READ, {})[account.id] = bool(rows[0][2])
+        session.info.setdefault(_ENROLMENT_READ, {})[account.id] = bool(rows[0][-1])
     return account
 
 

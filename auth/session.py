@@ -7,14 +7,16 @@ The rest of the portal reads identity only through these functions (and Flask-Lo
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import g, request, session
+from flask import Blueprint, current_app, g, request, session
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.orm import Session
 
-from auth import mfa
 from portal.extensions import db, login_manager
 from portal.models import Account
+from portal.models.base import CoreLoader
 
 ACR_PASSWORD = "urn:portal:acr:password"  # noqa: S105 - an assurance level, not a secret
 ACR_MFA = "urn:portal:acr:password+totp"
@@ -50,19 +52,35 @@ class SessionUser:
 
 
 # Built once: every signed-in request runs it, and building the statement cost as much as running it.
-# Nothing is loaded with the account, but on the desk: a joined load of its staff positions or
-# resident profile cost every signed-in page more than the separate query saved the pages that use
-# them; every desk page asks for the positions first, so there they are read with the account.
-_ACCOUNT_BY_PUBLIC_ID = db.select(Account).where(Account.public_id == db.bindparam("public_id"))
+# The account alone, read without the ORM's loading path (`CoreLoader`): a joined load of its staff
+# positions or resident profile cost every signed-in page more than the separate query saved the
+# pages that use them. A blueprint whose every page asks for more names what (`read_with_account`).
+_ACCOUNT_BY_PUBLIC_ID = CoreLoader(Account, Account.public_id == db.bindparam("public_id"))
+
+# app.extensions key: {blueprint name: loader(session, public_id)}, from `read_with_account`.
+ACCOUNT_LOADERS = "auth.account_loaders"
+
+
+def read_with_account(blueprint: Blueprint, loader: Callable[[Session, str], Account | None]) -> None:
+    """On `blueprint`'s pages, the signed-in account is read by `loader(session, public_id)`, which
+    reads with it what every one of those pages asks next (the desk: the officer's staff positions
+    and whether they have an authenticator). Other pages read the account alone."""
+
+    def register(state) -> None:
+        state.app.extensions.setdefault(ACCOUNT_LOADERS, {})[blueprint.name] = loader
+
+    blueprint.record_once(register)
+
+
+def _account_alone(db_session: Session, public_id: str) -> Account | None:
+    return _ACCOUNT_BY_PUBLIC_ID.one_or_none(db_session, {"public_id": public_id})
 
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> SessionUser | None:
     public_id, _, version = user_id.partition(":")
-    if request.blueprint == "gov":
-        account = mfa.account_with_standing(db.session, public_id)
-    else:
-        account = db.session.scalar(_ACCOUNT_BY_PUBLIC_ID, {"public_id": public_id})
+    loader = current_app.extensions.get(ACCOUNT_LOADERS, {}).get(request.blueprint, _account_alone)
+    account = loader(db.session, public_id)
     if account is None or not account.is_active or str(account.session_version) != version:
         return None
     return SessionUser(account)

@@ -34,7 +34,7 @@ from portal.models import (
     ResidentProfile,
     ServiceGuide,
 )
-from portal.models.base import fill_unloaded, utcnow
+from portal.models.base import CoreLoader, fill_unloaded, utcnow
 from portal.page_cache import PageCache
 
 # Acting for someone in these pages needs this scope of the delegation.
@@ -65,7 +65,7 @@ class CodePage:
 
 
 # Built once: read on every view of the code page.
-_RESIDENT_OF = select(ResidentProfile).where(ResidentProfile.account_id == bindparam("account_id"))
+_RESIDENT_OF = CoreLoader(ResidentProfile, ResidentProfile.account_id == bindparam("account_id"))
 
 
 def code_page(
@@ -75,7 +75,7 @@ def code_page(
     good for most of its minute); paper codes and history for them or for family acting with the
     right scope."""
     acting = subject.id != actor.id
-    fill_unloaded(subject, "resident", lambda: session.scalar(_RESIDENT_OF, {"account_id": subject.id}))
+    fill_unloaded(subject, "resident", lambda: _RESIDENT_OF.one_or_none(session, {"account_id": subject.id}))
     if acting:
         can_manage = delegations.active_delegation(session, actor, subject, scope=PAPER_CODE_SCOPE) is not None
     else:

@@ -21,7 +21,7 @@ from auth.oidc.models import OAuthClient, hash_secret
 from portal import audit
 from portal.audit import Origin
 from portal.models import Account, Department, StaffPosition, StaffRole
-from portal.models.base import utcnow
+from portal.models.base import CoreLoader, utcnow
 
 CLIENT = "oidc_client"
 # Stored as a system account's password hash: no password matches it (it is not an argon2 hash),
@@ -80,13 +80,13 @@ def list_clients(session: Session) -> list[OAuthClient]:
 
 
 # Built once: the token endpoint looks a client up on every request.
-_CLIENT_BY_ID = select(OAuthClient).where(OAuthClient.client_id == bindparam("client_id"))
+_CLIENT_BY_ID = CoreLoader(OAuthClient, OAuthClient.client_id == bindparam("client_id"))
 
 
 def find_client(session: Session, client_id: str | None, *, enabled_only: bool = True) -> OAuthClient | None:
     if not client_id:
         return None
-    client = session.scalar(_CLIENT_BY_ID, {"client_id": client_id})
+    client = _CLIENT_BY_ID.one_or_none(session, {"client_id": client_id})
     if client is None or (enabled_only and not client.enabled):
         return None
     return client

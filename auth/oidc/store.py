@@ -15,7 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from auth.oidc.models import AuthorizationCode, EndUser, NonceRecord, OAuthClient, OAuthToken, digest
 from portal.models import Account
-from portal.models.base import execute_now, fill_unloaded, insert_now, new_public_id, utcnow
+from portal.models.base import CoreEntity, execute_now, fill_unloaded, insert_now, new_public_id, utcnow
 
 # -- nonces --------------------------------------------------------------------------------
 
@@ -78,21 +78,32 @@ def save_code(
     return row
 
 
+# Read with Core (`CoreEntity`): the ORM's loading path cost more than the statements.
+_ACCOUNT = CoreEntity(Account)
+_CODE = CoreEntity(AuthorizationCode)
+_TOKEN = CoreEntity(OAuthToken)
+
 # The code with the account it was issued for, which its redemption reads.
 _CODE_BY_HASH = (
-    select(AuthorizationCode, Account)
-    .join(Account, Account.id == AuthorizationCode.account_id)
+    select(*_CODE.columns, *_ACCOUNT.columns)
+    .join_from(AuthorizationCode.__table__, Account.__table__, Account.id == AuthorizationCode.account_id)
     .where(AuthorizationCode.code_hash == bindparam("hashed"))
 )
 
 
-def find_code(session: Session, code: str) -> AuthorizationCode | None:
-    found = session.execute(_CODE_BY_HASH, {"hashed": digest(code)}).first()
-    if found is None:
-        return None
-    row, account = found
-    fill_unloaded(row, "account", lambda: account)  # see find_token
+def _with_account(session: Session, entity: CoreEntity, found):
+    """The object of `found` (a row of `entity`'s columns, then the account's), its account given."""
+    row = entity.take(session, found)
+    account = _ACCOUNT.take(session, found, len(entity.columns))
+    # The session holds what it read only while something refers to it: the account read alongside
+    # is given to the row, or `row.account` would read it again.
+    fill_unloaded(row, "account", lambda: account)
     return row
+
+
+def find_code(session: Session, code: str) -> AuthorizationCode | None:
+    found = execute_now(session, _CODE_BY_HASH, {"hashed": digest(code)}).first()
+    return None if found is None else _with_account(session, _CODE, found)
 
 
 # Built once, on the table: the ORM's own UPDATE path cost more than the statement.
@@ -177,8 +188,8 @@ class PresentedToken:
 # The token endpoint's statements, built once: building them cost a tenth of each refresh.
 # The token with its account, which every use of a token checks (is_revoked).
 _TOKEN_BY_HASH = (
-    select(OAuthToken, Account)
-    .join(Account, Account.id == OAuthToken.account_id)
+    select(*_TOKEN.columns, *_ACCOUNT.columns)
+    .join_from(OAuthToken.__table__, Account.__table__, Account.id == OAuthToken.account_id)
     .where(or_(OAuthToken.access_token_hash == bindparam("hashed"),
                OAuthToken.refresh_token_hash == bindparam("hashed")))
 )
@@ -191,13 +202,10 @@ _CLAIM_REFRESH_TOKEN = (
 
 def find_token(session: Session, token_string: str, hint: str | None = None) -> PresentedToken | None:
     hashed = digest(token_string)
-    found = session.execute(_TOKEN_BY_HASH, {"hashed": hashed}).first()
+    found = execute_now(session, _TOKEN_BY_HASH, {"hashed": hashed}).first()
     if found is None:
         return None
-    row, account = found
-    # The session holds what it read only while something refers to it: the account read alongside
-    # is given to the row, or `row.account` would read it again once this result is gone.
-    fill_unloaded(row, "account", lambda: account)
+    row = _with_account(session, _TOKEN, found)
     kind = "access_token" if row.access_token_hash == hashed else "refresh_token"
     return PresentedToken(row, kind)
 

@@ -21,7 +21,7 @@ from portal import audit
 from portal.audit import Origin
 from portal.enterprises.errors import EnterpriseError
 from portal.models.account import Account
-from portal.models.base import fill_unloaded, utcnow
+from portal.models.base import CoreEntity, execute_now, fill_unloaded, utcnow
 from portal.models.case import InboxMessage
 from portal.models.department import Department
 from portal.models.enterprise import Enterprise, Membership, MembershipRole, MembershipScope, MembershipStatus
@@ -51,13 +51,18 @@ _EFFECTIVE_MEMBERSHIPS = (
     .order_by(Membership.id)
 )
 # The enterprise with its town (a fact policies test) and the account's effective memberships of
-# it, in one statement: every company page runs it.
+# it, in one statement: every company page runs it, read with Core (`CoreEntity`) because the ORM's
+# loading path cost more than the statement.
+_ENTERPRISE = CoreEntity(Enterprise)
+_TOWN = CoreEntity(Department)
+_MEMBERSHIP = CoreEntity(Membership)
 _ENTERPRISE_TOWN_MEMBERSHIPS = (
-    select(Enterprise, Department, Membership)
-    .outerjoin(Department, Department.id == Enterprise.town_id)
-    .outerjoin(Membership, and_(Membership.enterprise_id == Enterprise.id,
-                                Membership.account_id == bindparam("account_id"),
-                                effective_clause(bindparam("now", type_=Membership.valid_from.type))))
+    select(*_ENTERPRISE.columns, *_TOWN.columns, *_MEMBERSHIP.columns)
+    .select_from(Enterprise.__table__)
+    .outerjoin(Department.__table__, Department.id == Enterprise.town_id)
+    .outerjoin(Membership.__table__, and_(Membership.enterprise_id == Enterprise.id,
+                                          Membership.account_id == bindparam("account_id"),
+                                          effective_clause(bindparam("now", type_=Membership.valid_from.type))))
     .where(Enterprise.public_id == bindparam("public_id"))
     .order_by(Membership.id)
 )
@@ -117,13 +122,17 @@ def find_enterprise_for(
     """The enterprise behind a URL, only if `account` may act for it (else None: answer 404)."""
     if account is None or getattr(account, "id", None) is None:
         return None
-    rows = session.execute(_ENTERPRISE_TOWN_MEMBERSHIPS,
-                           {"public_id": public_id, "account_id": account.id, "now": now or utcnow()}).all()
+    rows = execute_now(session, _ENTERPRISE_TOWN_MEMBERSHIPS,
+                       {"public_id": public_id, "account_id": account.id, "now": now or utcnow()}).all()
     if not rows:
         return None
-    enterprise, town, _ = rows[0]
+    enterprise = _ENTERPRISE.take(session, rows[0])
+    after_enterprise = len(_ENTERPRISE.columns)
+    town = _TOWN.take(session, rows[0], after_enterprise)
     fill_unloaded(enterprise, "town", lambda: town)
-    if _acting_through((membership for _, _, membership in rows if membership is not None), scope) is None:
+    after_town = after_enterprise + len(_TOWN.columns)
+    memberships = (_MEMBERSHIP.take(session, row, after_town) for row in rows)
+    if _acting_through((membership for membership in memberships if membership is not None), scope) is None:
         return None
     return enterprise
 

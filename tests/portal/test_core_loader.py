@@ -1,0 +1,65 @@
+"""An object read by a Core statement behaves as one the ORM loaded."""
+
+from __future__ import annotations
+
+from sqlalchemy import bindparam, inspect, select
+
+from portal.extensions import db
+from portal.models import Account
+from portal.models.base import CoreLoader
+from tests.helpers import statements_run
+
+_BY_MOBILE = CoreLoader(Account, Account.mobile == bindparam("mobile"))
+
+
+def _fresh_session():
+    db.session.rollback()
+    db.session.expunge_all()
+
+
+def test_the_object_holds_what_the_orm_would_have_loaded(app_context, seeded):
+    _fresh_session()
+    with statements_run() as statements:
+        account = _BY_MOBILE.one_or_none(db.session, {"mobile": "13800000001"})
+    assert len(statements) == 1 and "resident_profile" not in statements[0]
+    state = inspect(account)
+    assert state.persistent and account in db.session and not db.session.dirty
+    columns = [attribute.key for attribute in inspect(Account).column_attrs]
+    loaded = {key: getattr(account, key) for key in columns}
+    _fresh_session()
+    by_orm = db.session.scalar(select(Account).where(Account.mobile == "13800000001"))
+    assert loaded == {key: getattr(by_orm, key) for key in columns}
+    assert loaded["created_at"].tzinfo is not None  # the column types' own conversions ran
+
+
+def test_its_relationships_load_when_first_read_and_the_account_is_not_read_again(app_context, seeded):
+    _fresh_session()
+    account = _BY_MOBILE.one_or_none(db.session, {"mobile": "13800000001"})
+    with statements_run() as statements:
+        assert account.resident is not None and account.staff_positions == []
+        assert account.display_name
+    assert len(statements) == 2, statements
+    assert not any(statement.lstrip().upper().startswith("SELECT ACCOUNT.") for statement in statements)
+
+
+def test_a_change_to_it_is_written_with_the_transaction(app_context, seeded):
+    _fresh_session()
+    account = _BY_MOBILE.one_or_none(db.session, {"mobile": "13800000002"})
+    account.display_name = "Renamed by the test"
+    db.session.commit()
+    _fresh_session()
+    assert db.session.scalar(select(Account.display_name).where(Account.mobile == "13800000002")) == \
+        "Renamed by the test"
+
+
+def test_an_object_the_session_holds_is_returned_as_it_is(app_context, seeded):
+    _fresh_session()
+    held = db.session.scalar(select(Account).where(Account.mobile == "13800000001"))
+    held.display_name = "Not yet flushed"
+    assert _BY_MOBILE.one_or_none(db.session, {"mobile": "13800000001"}) is held
+    assert held.display_name == "Not yet flushed"
+    db.session.rollback()
+
+
+def test_no_row_gives_none(app_context, seeded):
+    assert _BY_MOBILE.one_or_none(db.session, {"mobile": "no such number"}) is None
