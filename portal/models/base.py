@@ -73,20 +73,28 @@ class CoreEntity:
     token): the ORM's loading path (its execution context, row processors and identity
     bookkeeping) cost two to three times the statement. The object behaves as one the ORM loaded:
     its relationships and any column not selected load when first read, changes to it are flushed,
-    and an object the session already holds is returned as it is, not overwritten. The ORM's `load`
-    event does not fire for it (no model here listens to it; `Mutable` columns would).
+    and an object the session already holds is returned as it is, not overwritten (one a commit
+    expired reads itself again when first read, where the ORM would refill it from the row).
+
+    Not for every entity: the ORM's `load` event does not fire for these objects (no model here
+    listens to it; `Mutable` columns and reconstructors would), and an entity with subclasses
+    mapped to it would always give the base class, so it is refused.
     """
 
     def __init__(self, entity: type):
         mapper = inspect(entity)
+        if mapper.polymorphic_on is not None or mapper.inherits is not None:
+            raise TypeError(f"{mapper.class_.__name__} is part of an inheritance hierarchy")
         props = [prop for prop in mapper.column_attrs
                  if len(prop.columns) == 1 and isinstance(prop.columns[0], Column) and not prop.deferred]
         self._mapper = mapper
         self._keys = [prop.key for prop in props]
         self.columns = [prop.columns[0] for prop in props]
         # By identity: a column's == builds a SQL expression.
-        self._identity = [next(i for i, selected in enumerate(self.columns) if selected is column)
-                          for column in mapper.primary_key]
+        positions = {id(column): i for i, column in enumerate(self.columns)}
+        if any(id(column) not in positions for column in mapper.primary_key):
+            raise TypeError(f"{mapper.class_.__name__}'s primary key is not among its plain columns")
+        self._identity = [positions[id(column)] for column in mapper.primary_key]
 
     def take(self, session: Session, row, start: int = 0):
         """The object of `row[start:start + len(columns)]`; None when its primary key is NULL (the

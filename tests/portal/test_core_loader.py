@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, inspect, select
+import pytest
+from sqlalchemy import String, bindparam, inspect, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db
 from portal.models import Account
@@ -52,13 +55,38 @@ def test_a_change_to_it_is_written_with_the_transaction(app_context, seeded):
         "Renamed by the test"
 
 
-def test_an_object_the_session_holds_is_returned_as_it_is(app_context, seeded):
+def test_an_object_the_session_holds_is_returned_as_it_is_not_overwritten_by_the_row(app_context, seeded):
     _fresh_session()
     held = db.session.scalar(select(Account).where(Account.mobile == "13800000001"))
-    held.display_name = "Not yet flushed"
+    set_committed_value(held, "display_name", "As the session holds it")  # not what the row says
     assert _BY_MOBILE.one_or_none(db.session, {"mobile": "13800000001"}) is held
-    assert held.display_name == "Not yet flushed"
+    assert held.display_name == "As the session holds it"
     db.session.rollback()
+
+
+def test_entities_it_cannot_stand_for_are_refused(app_context):
+    from portal.models.base import CoreEntity
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Shape(Base):
+        __tablename__ = "shape"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        kind: Mapped[str] = mapped_column(String(10))
+        __mapper_args__ = {"polymorphic_on": kind, "polymorphic_identity": "shape"}
+
+    class Circle(Shape):
+        __mapper_args__ = {"polymorphic_identity": "circle"}
+
+    class Tally(Base):
+        __tablename__ = "tally"
+        key: Mapped[str] = mapped_column(String(10), primary_key=True, deferred=True)
+        count: Mapped[int]
+
+    for entity in (Shape, Circle, Tally):
+        with pytest.raises(TypeError):
+            CoreEntity(entity)
 
 
 def test_no_row_gives_none(app_context, seeded):
