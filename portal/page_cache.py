@@ -41,16 +41,26 @@ CSRF_SLOT_BYTES = CSRF_SLOT.encode()
 # Flask-WTF keeps the request's token in `g` under the token field's name and hands it to every
 # form: holding the placeholder there makes the forms of a kept page carry it.
 _TOKEN_NAME = "csrf_token"  # noqa: S105 - a field name, not a secret
-# Where shared_page tells the WSGI layer which kept page, the same for every visitor who is not
-# signed in, a request was answered with (a KeptForVisitors).
+# Where shared_page tells the WSGI layer (portal.page_shortcut) which kept page a request was
+# answered with, when the page is the same for everyone signed in, or for every visitor who is not
+# (a KeptPage).
 KEPT_PAGE_KEY = "portal.kept_page"
+# What of the signed-in account such a page depends on: that the session still signs the account in
+# (the account is active, and the session's version is its own) and the language and elder mode the
+# account chose. portal.page_shortcut reads these columns again before answering from memory.
+ACCOUNT_STAMP_COLUMNS = ("public_id", "session_version", "is_active", "locale", "elder_mode")
 
 
-class KeptForVisitors(NamedTuple):
+class KeptPage(NamedTuple):
     key: tuple  # the page's key in the page cache
     endpoint: str
     language: str
     elder_mode: bool
+    account_stamp: tuple | None = None  # signed in: the account's ACCOUNT_STAMP_COLUMNS
+
+
+def account_stamp(account) -> tuple:
+    return tuple(getattr(account, name) for name in ACCOUNT_STAMP_COLUMNS)
 
 
 class PageCache:
@@ -103,7 +113,13 @@ def shared_page(unless: Callable[[], bool] | None = None, vary: Callable[[], tup
     the key (a person's own page names the person, and a version of the data it shows, so that a
     change shows at once).
     `unless()` returning true makes this request's page the view's own, neither kept nor served
-    from what was kept."""
+    from what was kept.
+
+    Without `vary`, and where no rate limit applies, the same request again (the same cookies and
+    headers) may be answered by portal.page_shortcut from what was kept, before the application's
+    request handling: for a signed-in person after reading again the account's
+    ACCOUNT_STAMP_COLUMNS. Such a view, and whatever stands before it, must then depend on nothing
+    else that could change between two such requests (a check with a time limit, say)."""
 
     def decorator(view):
         @wraps(view)
@@ -115,22 +131,23 @@ def shared_page(unless: Callable[[], bool] | None = None, vary: Callable[[], tup
             language, elder_mode = current_language(), elder_mode_active()
             key = (request.endpoint, request.full_path, language, elder_mode, signed_in,
                    *(vary(*args, **kwargs) if vary else ()))
-            # The same page for every visitor who is not signed in: portal.page_shortcut may answer
-            # the next one without the application's request handling (which a rate limit needs).
-            same_for_all = not signed_in and vary is None and no_limit_applies()
-            kept_for_visitors = KeptForVisitors(key, request.endpoint, language, elder_mode)
+            # The same page for everyone signed in, or for every visitor who is not:
+            # portal.page_shortcut may answer the next such request without the application's
+            # request handling (which a rate limit needs).
+            kept = None
+            if vary is None and no_limit_applies():
+                kept = KeptPage(key, request.endpoint, language, elder_mode,
+                                account_stamp(current_user.account) if signed_in else None)
             html = cache.get(key)
-            if html is not None:
-                if same_for_all:
-                    request.environ[KEPT_PAGE_KEY] = kept_for_visitors
-                return html
-            with csrf_placeholder():
-                answer = view(*args, **kwargs)
-            if isinstance(answer, str):
-                cache.put(key, answer)
-                if same_for_all:
-                    request.environ[KEPT_PAGE_KEY] = kept_for_visitors
-            return answer
+            if html is None:
+                with csrf_placeholder():
+                    html = view(*args, **kwargs)
+                if not isinstance(html, str):
+                    return html
+                cache.put(key, html)
+            if kept is not None:
+                request.environ[KEPT_PAGE_KEY] = kept
+            return html
 
         return wrapper
 

@@ -1,19 +1,27 @@
-"""Kept pages answered to visitors who are not signed in before the application's request handling.
+"""Kept pages answered before the application's request handling.
 
-A page `shared_page` keeps for visitors who are not signed in is the same for all of them but for
-the CSRF token its forms carry. Answering it through Flask (the request context, the session,
-Flask-Login, Flask-WTF, the rate limiter, two dozen hooks) costs more than the page itself. So
-once the application has answered such a page with 200 and without setting a cookie, the answer's
-headers are remembered under the page's address, language and elder mode; a later GET for the same,
-from a visitor whose session holds nothing that could change the answer, is answered here: the
-kept HTML with the visitor's own signed CSRF token, the remembered headers, its request id, and the
-same latency sample and access line as any request.
+A page `shared_page` keeps without `vary` is the same for every visitor who is not signed in, and
+the same for everyone signed in, but for the CSRF token its forms carry. Answering it through Flask
+(the request context, the session, Flask-Login, Flask-WTF, the rate limiter, two dozen hooks) costs
+more than the page itself. So once the application has answered such a page with 200 and without
+setting a cookie, the answer's headers are remembered, and a later GET that would get the same
+answer is answered here: the kept HTML with the session's own signed CSRF token, the remembered
+headers, its request id, and the same latency sample and access line as any request.
+
+- A visitor who is not signed in: the answer is remembered under the page's address, language and
+  elder mode, and given to any visitor whose session holds nothing that could change it.
+- Someone signed in: the answer is remembered under the whole request as it came (its address,
+  cookies and headers but its request id, and the client's address), with what the page depended on
+  of the account (`ACCOUNT_STAMP_COLUMNS`: that the session signs it in, its language and elder
+  mode). The same request again is answered here once those columns, read again, are unchanged: a
+  session signed out everywhere, an account closed, or a changed language goes to the application.
+  The session may hold no more than the sign-in's own marks (not, say, whom the person acts for).
 
 Anything else goes through the application, which answers (and remembers) as before:
 - a method other than GET, or a page not kept, or kept no more (the page cache decides);
-- a session that is not good, is signed in, has a flashed message or anything else beyond its
-  CSRF token and Flask-Login's marks, or that Flask-Login would still mark (a session it has not
-  yet marked not fresh: the answer would set a cookie);
+- a session that is not good, has a flashed message or anything else beyond its CSRF token,
+  Flask-Login's marks and the sign-in's, or that Flask-Login would still mark (a visitor's session
+  it has not yet marked not fresh: the answer would set a cookie);
 - a remember-me cookie; a CSRF token this process has not signed yet;
 - a page whose endpoint some rate limit applies to (shared_page does not mark it);
 - session protection other than Flask-Login's "basic" (the "strong" one may clear a session).
@@ -25,24 +33,44 @@ import time
 from dataclasses import dataclass
 
 from flask import Flask
+from sqlalchemy import bindparam, select
 
 from portal import EARLY_REQUEST
+from portal.extensions import db
 from portal.i18n import language_code, language_for
-from portal.observability import IN_FLIGHT, REQUEST_ID_HEADER, accept_request_id, record_answer
-from portal.page_cache import CSRF_SLOT_BYTES, KEPT_PAGE_KEY, KeptForVisitors, PageCache, page_cache
+from portal.models import Account
+from portal.observability import IN_FLIGHT, REQUEST_ID_HEADER, accept_request_id, account_hash, record_answer
+from portal.page_cache import (
+    ACCOUNT_STAMP_COLUMNS,
+    CSRF_SLOT_BYTES,
+    KEPT_PAGE_KEY,
+    KeptPage,
+    PageCache,
+    page_cache,
+)
 from portal.preferences import elder_cookie_on
 from portal.signed_csrf import signed_token
 
 # What the session of a visitor who is not signed in may hold: the CSRF token, and Flask-Login's
 # session-protection marks.
 _VISITOR_KEYS = frozenset({"csrf_token", "_fresh", "_id"})
+# What the session of someone signed in may hold besides: who (with the session's version), and how
+# and when they signed in (auth.session.start_session, raise_to_second_factor).
+_SIGNED_IN_KEYS = _VISITOR_KEYS | {"_user_id", "_permanent", "auth_time", "acr", "amr", "mfa_time"}
 # Set for each answer: never remembered.
 _OWN_HEADERS = frozenset({"content-length", REQUEST_ID_HEADER.lower()})
+# The one request header that differs between two requests that get the same answer.
+_PER_REQUEST_HEADER = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")
+# Where `answer` leaves a signed-in request's inputs for `remembering` (computed once).
+_SIGNED_IN_REQUEST = "portal.signed_in_request"
+_STAMP_BY_PUBLIC_ID = select(*(getattr(Account, name) for name in ACCOUNT_STAMP_COLUMNS)).where(
+    Account.public_id == bindparam("public_id")
+)
 
 
 @dataclass
 class _Remembered:
-    page: KeptForVisitors
+    page: KeptPage
     headers: list[tuple[str, str]]
     # The kept page last encoded, with its bytes: one value, replaced whole, so that threads
     # answering at once never pair one page with another's bytes.
@@ -52,13 +80,16 @@ class _Remembered:
 class PageShortcut:
     def __init__(self, app: Flask, size: int):
         self.app = app
-        self.answers = PageCache(size, float("inf"))  # expiry is the page cache's
+        # Expiry is the page cache's: a remembered answer is only good while its page is kept.
+        self.answers = PageCache(size, float("inf"))  # for visitors, by address
+        self.signed_in_answers = PageCache(size, float("inf"))  # for someone signed in, by request
         self.session_cookie = app.config["SESSION_COOKIE_NAME"]
         self.remember_cookie = app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        self._engine = None
 
     def answer(self, environ: dict, start_response):
         """The answer for a request this layer can give, else None."""
-        if environ.get("REQUEST_METHOD") != "GET" or not len(self.answers):
+        if environ.get("REQUEST_METHOD") != "GET":
             return None
         started = time.perf_counter()
         app = self.app
@@ -66,14 +97,16 @@ class PageShortcut:
         cookies = http_request.cookies
         if self.remember_cookie in cookies:
             return None
-        # The session first: it turns away a signed-in person (whose pages are never answered here)
-        # for less than the language and address would cost.
+        # The session first: it tells the two kinds of answer apart, and turns away a session
+        # neither may have for less than the language and address would cost.
         session = app.session_interface.content_of(app, cookies.get(self.session_cookie))
-        if not session or session.get("_fresh") is not False or not session.keys() <= _VISITOR_KEYS:
+        if not session or not session.get("csrf_token"):
             return None
-        language = language_code(language_for(http_request, None, app.config))
-        remembered = self.answers.get(_address(http_request, language, elder_cookie_on(http_request)))
-        if remembered is None or not session.get("csrf_token"):
+        if "_user_id" in session:
+            remembered, account = self._for_signed_in(environ, session)
+        else:
+            remembered, account = self._for_visitor(http_request, session), None
+        if remembered is None:
             return None
         token = signed_token(app, session["csrf_token"])
         if token is None:  # a CSRF token this process has not signed yet
@@ -87,7 +120,7 @@ class PageShortcut:
             body = html.encode()
             remembered.encoded = (html, body)
         body = body.replace(CSRF_SLOT_BYTES, token.encode())
-        request_id = accept_request_id(environ.get("HTTP_X_REQUEST_ID"))
+        request_id = accept_request_id(environ.get(_PER_REQUEST_HEADER))
         IN_FLIGHT.inc()
         try:
             start_response("200 OK", [*remembered.headers, ("Content-Length", str(len(body))),
@@ -95,24 +128,64 @@ class PageShortcut:
         finally:
             IN_FLIGHT.dec()
             record_answer("GET", http_request.path, remembered.page.endpoint, 200, time.perf_counter() - started,
-                          request_id)
+                          request_id, account)
         return [body]
+
+    def _for_visitor(self, http_request, session: dict) -> _Remembered | None:
+        if session.get("_fresh") is not False or not session.keys() <= _VISITOR_KEYS:
+            return None
+        language = language_code(language_for(http_request, None, self.app.config))
+        return self.answers.get(_address(http_request, language, elder_cookie_on(http_request)))
+
+    def _for_signed_in(self, environ: dict, session: dict) -> tuple[_Remembered | None, str | None]:
+        """The answer remembered for this very request, while the account's stamp is the one it
+        was given with; and the account's key for the access line."""
+        if not session.keys() <= _SIGNED_IN_KEYS:
+            return None, None
+        inputs = environ[_SIGNED_IN_REQUEST] = _request_inputs(environ)
+        remembered = self.signed_in_answers.get(inputs)
+        if remembered is None:
+            return None, None
+        user_id = session["_user_id"]
+        if self._account_stamp(user_id.partition(":")[0]) != remembered.page.account_stamp:
+            return None, None
+        return remembered, account_hash(self.app.extensions["portal_observability"]["account_key"], user_id)
+
+    def _account_stamp(self, public_id: str) -> tuple | None:
+        if self._engine is None:
+            with self.app.app_context():
+                self._engine = db.engine
+        with self._engine.connect() as connection:
+            row = connection.execute(_STAMP_BY_PUBLIC_ID, {"public_id": public_id}).first()
+        return None if row is None else tuple(row)
 
     def remembering(self, environ: dict, start_response):
         """`start_response` for the application: remembers the headers of an answer with a page
-        that is the same for every visitor who is not signed in."""
+        that is the same for every visitor who is not signed in, or for everyone signed in."""
 
         def remember_then_start(status: str, headers: list, exc_info=None):
-            page: KeptForVisitors | None = environ.get(KEPT_PAGE_KEY)
+            page: KeptPage | None = environ.get(KEPT_PAGE_KEY)
             if page is not None and status.startswith("200 ") and exc_info is None and not any(
                 name.lower() == "set-cookie" for name, _ in headers
             ):
                 own = [(name, value) for name, value in headers if name.lower() not in _OWN_HEADERS]
-                address = _address(self.app.request_class(environ), page.language, page.elder_mode)
-                self.answers.put(address, _Remembered(page, own))
+                if page.account_stamp is None:
+                    address = _address(self.app.request_class(environ), page.language, page.elder_mode)
+                    self.answers.put(address, _Remembered(page, own))
+                elif _SIGNED_IN_REQUEST in environ:  # a session the shortcut may answer
+                    self.signed_in_answers.put(environ[_SIGNED_IN_REQUEST], _Remembered(page, own))
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
         return remember_then_start
+
+
+def _request_inputs(environ: dict) -> tuple:
+    """Everything of a request its answer could depend on: the address, every header (the cookies
+    among them) but the request id, and where it came from."""
+    headers = sorted(item for item in environ.items() if item[0].startswith("HTTP_") and item[0] != _PER_REQUEST_HEADER)
+    return (environ.get("wsgi.url_scheme"), environ.get("SERVER_NAME"), environ.get("SERVER_PORT"),
+            environ.get("SCRIPT_NAME"), environ.get("PATH_INFO"), environ.get("QUERY_STRING"),
+            environ.get("REMOTE_ADDR"), *headers)
 
 
 def _address(http_request, language: str, elder_mode: bool) -> tuple:

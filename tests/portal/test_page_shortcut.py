@@ -11,7 +11,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from portal.extensions import db
-from portal.models import Department
+from portal.models import Account, Department
 from portal.page_cache import CSRF_SLOT, PageCache
 from tests.helpers import DEMO_PASSWORD, csrf_token
 
@@ -121,17 +121,129 @@ def test_a_flashed_message_goes_to_the_application(kept_app):
     assert not handled and "A message for this visitor only" not in answer.get_data(as_text=True)
 
 
-def test_a_signed_in_person_gets_their_own_header(kept_app):
-    _visitor(kept_app).get("/citizen/services")  # kept, and its answer remembered
-    browser = _visitor(kept_app)
+def _signed_in(app, mobile="13800000001", language="en"):
+    """A resident signed in through the real form, as their browser is afterwards."""
+    browser = _visitor(app, language)
     page = browser.get("/auth/login").get_data(as_text=True)
-    browser.post("/auth/login", data={"username": "13800000001", "password": DEMO_PASSWORD,
-                                      "csrf_token": csrf_token(page)})
-    for _ in range(2):
-        answer, handled = _handled_by_the_application(kept_app, browser, "/citizen/services")
-        assert handled and "Sign out" in answer.get_data(as_text=True)
-    answer, handled = _handled_by_the_application(kept_app, _visitor(kept_app), "/citizen/services")
+    answer = browser.post("/auth/login", data={"username": mobile, "password": DEMO_PASSWORD,
+                                               "csrf_token": csrf_token(page)})
+    assert answer.status_code == 302
+    assert "Set-Cookie" in browser.get("/auth/account").headers  # its welcome message shown
+    return browser
+
+
+def _change_account(app, mobile, **values):
+    with app.app_context():
+        account = db.session.scalar(db.select(Account).filter_by(mobile=mobile))
+        for name, value in values.items():
+            setattr(account, name, value)
+        db.session.commit()
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_someone_signed_in_gets_the_applications_own_answer_again(kept_app, language):
+    browser = _signed_in(kept_app, language=language)
+    for path in ["/citizen/", "/citizen/services", f"/citizen/services?q={quote('养老')}"]:
+        answer, handled = _handled_by_the_application(kept_app, browser, path)
+        assert handled, path  # the first time: the application's, remembered
+        shortcut, handled = _handled_by_the_application(kept_app, browser, path)
+        assert not handled, path
+        with_shortcut = kept_app.extensions.pop("page_shortcut")
+        from_application, handled = _handled_by_the_application(kept_app, browser, path)
+        kept_app.extensions["page_shortcut"] = with_shortcut
+        assert handled
+        assert shortcut.status_code == 200
+        assert shortcut.get_data() == from_application.get_data()
+        assert _own_headers(shortcut) == _own_headers(from_application)
+        assert CSRF_SLOT not in shortcut.get_data(as_text=True)
+        page = shortcut.get_data(as_text=True)
+        assert "Sign out" in page or "退出" in page
+        assert ('lang="en"' if language == "en" else 'lang="zh-CN"') in page
+    answer, handled = _handled_by_the_application(kept_app, _visitor(kept_app), "/citizen/")
     assert not handled and "Sign out" not in answer.get_data(as_text=True)
+
+
+def test_each_person_signed_in_gets_their_own_token(kept_app):
+    first, second = _signed_in(kept_app), _signed_in(kept_app, mobile="13800000002")
+    for browser in (first, second):
+        assert _handled_by_the_application(kept_app, browser, "/citizen/")[1]  # remembered for each
+    pages = [_handled_by_the_application(kept_app, browser, "/citizen/") for browser in (first, second)]
+    assert not any(handled for _, handled in pages)
+    token_one, token_two = (csrf_token(answer.get_data(as_text=True)) for answer, _ in pages)
+    assert token_one != token_two
+    assert first.post("/preferences/language", data={"lang": "en", "csrf_token": token_two}).status_code == 400
+    answer = first.post("/preferences/language", data={"lang": "zh", "next": "/citizen/", "csrf_token": token_one})
+    assert answer.status_code == 302
+
+
+@pytest.mark.parametrize("change", ["signed out everywhere", "account closed"])
+def test_a_session_that_no_longer_signs_in_goes_to_the_application(kept_app, change):
+    browser = _signed_in(kept_app)
+    browser.get("/citizen/")
+    assert not _handled_by_the_application(kept_app, browser, "/citizen/")[1]
+    if change == "signed out everywhere":
+        _change_account(kept_app, "13800000001", session_version=Account.session_version + 1)
+    else:
+        _change_account(kept_app, "13800000001", is_active=False)
+    answer, handled = _handled_by_the_application(kept_app, browser, "/citizen/")
+    assert handled and answer.status_code == 200
+    assert "Sign out" not in answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("change", ["account's language", "account's elder mode"])
+def test_a_change_to_the_accounts_choices_goes_to_the_application(kept_app, change):
+    browser = _signed_in(kept_app)
+    browser.get("/citizen/")
+    assert not _handled_by_the_application(kept_app, browser, "/citizen/")[1]
+    if change == "account's language":
+        _change_account(kept_app, "13800000001", locale="zh")
+    else:
+        _change_account(kept_app, "13800000001", elder_mode=True)
+    answer, handled = _handled_by_the_application(kept_app, browser, "/citizen/")
+    assert handled and answer.status_code == 200
+    page = answer.get_data(as_text=True)
+    assert ('lang="zh-CN"' in page) if change == "account's language" else ('class="elder"' in page)
+
+
+@pytest.mark.parametrize("change", ["another browser", "another address", "another header", "acting for someone",
+                                    "a flashed message"])
+def test_another_request_from_someone_signed_in_goes_to_the_application(kept_app, change):
+    browser = _signed_in(kept_app)
+    browser.get("/citizen/")
+    assert not _handled_by_the_application(kept_app, browser, "/citizen/")[1]
+    kwargs = {}
+    if change == "another browser":
+        kwargs["headers"] = {"User-Agent": "Another browser/1.0"}
+    elif change == "another address":
+        kwargs["environ_base"] = {"REMOTE_ADDR": "10.1.2.3"}
+    elif change == "another header":
+        kwargs["headers"] = {"X-Forwarded-For": "10.1.2.3"}
+    elif change == "acting for someone":
+        with kept_app.app_context():
+            elder = db.session.scalar(db.select(Account).filter_by(mobile="13800000003"))
+        with browser.session_transaction() as session:
+            session["acting_for"] = elder.public_id
+    else:
+        with browser.session_transaction() as session:
+            session["_flashes"] = [("success", "A message for this person only")]
+    answer, handled = _handled_by_the_application(kept_app, browser, "/citizen/", **kwargs)
+    assert handled
+    if change == "a flashed message":
+        assert "A message for this person only" in answer.get_data(as_text=True)
+
+
+def test_a_signed_in_answer_has_the_accounts_access_line(kept_app, caplog):
+    browser = _signed_in(kept_app)
+    caplog.set_level(logging.INFO, logger="portal.access")
+    for _ in range(2):
+        browser.get("/citizen/services")
+    lines = [record for record in caplog.records if record.name == "portal.access"]
+    caplog.clear()
+    answer, handled = _handled_by_the_application(kept_app, browser, "/citizen/services")
+    assert not handled
+    (line,) = [record for record in caplog.records if record.name == "portal.access"]
+    assert line.account == lines[-1].account and len(line.account) == 16
+    assert line.request_id == answer.headers["X-Request-ID"]
 
 
 @pytest.mark.parametrize("change", ["altered cookie", "more in the session", "not yet marked", "remember me",
