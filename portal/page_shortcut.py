@@ -147,7 +147,12 @@ class PageShortcut:
         if remembered is None:
             return None, None
         user_id = session["_user_id"]
-        if self._account_stamp(user_id.partition(":")[0]) != remembered.page.account_stamp:
+        public_id, _, version = user_id.partition(":")
+        stamp = self._account_stamp(public_id)
+        # The stamp it was answered with says the session signed the account in then; asked again
+        # (auth.session's rule) all the same, so that no stamp could ever stand for a session that
+        # does not sign in.
+        if stamp is None or stamp != remembered.page.account_stamp or not _signs_in(stamp, version):
             return None, None
         return remembered, account_hash(self.app.extensions["portal_observability"]["account_key"], user_id)
 
@@ -177,6 +182,11 @@ class PageShortcut:
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
         return remember_then_start
+
+
+def _signs_in(stamp: tuple, version: str) -> bool:
+    account = dict(zip(ACCOUNT_STAMP_COLUMNS, stamp, strict=True))
+    return bool(account["is_active"]) and str(account["session_version"]) == version
 
 
 def _request_inputs(environ: dict) -> tuple:

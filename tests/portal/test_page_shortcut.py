@@ -12,7 +12,7 @@ from prometheus_client import REGISTRY
 
 from portal.extensions import db
 from portal.models import Account, Department
-from portal.page_cache import CSRF_SLOT, PageCache
+from portal.page_cache import CSRF_SLOT, PageCache, account_stamp
 from tests.helpers import DEMO_PASSWORD, csrf_token
 
 CENTRE = "fsjd"  # a community service centre listed on the citizen home page
@@ -188,6 +188,21 @@ def test_a_session_that_no_longer_signs_in_goes_to_the_application(kept_app, cha
     answer, handled = _handled_by_the_application(kept_app, browser, "/citizen/")
     assert handled and answer.status_code == 200
     assert "Sign out" not in answer.get_data(as_text=True)
+
+
+def test_no_remembered_answer_stands_for_a_session_that_does_not_sign_in(kept_app):
+    # Say the account was signed out everywhere while its answer was being remembered, and the
+    # remembered stamp is the account as it is now: the session's own version is asked all the same.
+    browser = _signed_in(kept_app)
+    browser.get("/citizen/")
+    _change_account(kept_app, "13800000001", session_version=Account.session_version + 1)
+    with kept_app.app_context():
+        now = account_stamp(db.session.scalar(db.select(Account).filter_by(mobile="13800000001")))
+    remembered = kept_app.extensions["page_shortcut"].signed_in_answers
+    for _expires, answer in list(remembered._entries.values()):
+        answer.page = answer.page._replace(account_stamp=now)
+    answer, handled = _handled_by_the_application(kept_app, browser, "/citizen/")
+    assert handled and "Sign out" not in answer.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("change", ["account's language", "account's elder mode"])
