@@ -32,7 +32,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from flask import Flask
+from flask import Blueprint, Flask
 from sqlalchemy import bindparam, select
 
 from portal import EARLY_REQUEST
@@ -57,6 +57,8 @@ _VISITOR_KEYS = frozenset({"csrf_token", "_fresh", "_id"})
 # What the session of someone signed in may hold besides: who (with the session's version), and how
 # and when they signed in (auth.session.start_session, raise_to_second_factor).
 _SIGNED_IN_KEYS = _VISITOR_KEYS | {"_user_id", "_permanent", "auth_time", "acr", "amr", "mfa_time"}
+# app.extensions key: more a signed-in session may hold (`kept_pages_ignore`).
+_IGNORED_SESSION_KEYS = "page_shortcut.ignored_session_keys"
 # Set for each answer: never remembered.
 _OWN_HEADERS = frozenset({"content-length", REQUEST_ID_HEADER.lower()})
 # The one request header that differs between two requests that get the same answer.
@@ -140,7 +142,7 @@ class PageShortcut:
     def _for_signed_in(self, environ: dict, session: dict) -> tuple[_Remembered | None, str | None]:
         """The answer remembered for this very request, while the account's stamp is the one it
         was given with; and the account's key for the access line."""
-        if not session.keys() <= _SIGNED_IN_KEYS:
+        if not session.keys() <= _SIGNED_IN_KEYS | self.app.extensions.get(_IGNORED_SESSION_KEYS, frozenset()):
             return None, None
         inputs = environ[_SIGNED_IN_REQUEST] = _request_inputs(environ)
         remembered = self.signed_in_answers.get(inputs)
@@ -182,6 +184,19 @@ class PageShortcut:
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
         return remember_then_start
+
+
+def kept_pages_ignore(blueprint: Blueprint, session_key: str) -> None:
+    """No page `shared_page` keeps without `vary` reads `session_key`, which `blueprint`'s own pages
+    keep in the session (the city code page, the code it showed last): a signed-in session holding
+    it may still be answered here. A key whose meaning could change while the session stays the same
+    (whom someone acts for: the permission can be withdrawn) must not be named."""
+
+    def register(state) -> None:
+        state.app.extensions[_IGNORED_SESSION_KEYS] = state.app.extensions.get(_IGNORED_SESSION_KEYS,
+                                                                               frozenset()) | {session_key}
+
+    blueprint.record_once(register)
 
 
 def _signs_in(stamp: tuple, version: str) -> bool:

@@ -11,6 +11,7 @@ from citizen import bp, services
 from citizen.forms import ActionForm, PaperCodeForm
 from portal.city_code import LiveCode
 from portal.extensions import db, limiter
+from portal.page_shortcut import kept_pages_ignore
 from portal.web import request_origin
 
 
@@ -25,6 +26,7 @@ def _qr_label() -> str:
 
 # The live code this browser was shown last: any process can show it again within its minute.
 _SHOWN = "city_code_shown"
+kept_pages_ignore(bp, _SHOWN)
 
 
 def _last_shown(holder: str) -> LiveCode | None:

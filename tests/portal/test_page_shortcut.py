@@ -190,6 +190,14 @@ def test_a_session_that_no_longer_signs_in_goes_to_the_application(kept_app, cha
     assert "Sign out" not in answer.get_data(as_text=True)
 
 
+def test_a_resident_who_opened_their_city_code_still_gets_kept_pages_early(kept_app):
+    browser = _signed_in(kept_app)
+    assert "Set-Cookie" in browser.get("/citizen/code").headers  # the code it showed, kept in the session
+    assert _handled_by_the_application(kept_app, browser, "/citizen/")[1]
+    answer, handled = _handled_by_the_application(kept_app, browser, "/citizen/")
+    assert not handled and "Sign out" in answer.get_data(as_text=True)
+
+
 def test_no_remembered_answer_stands_for_a_session_that_does_not_sign_in(kept_app):
     # Say the account was signed out everywhere while its answer was being remembered, and the
     # remembered stamp is the account as it is now: the session's own version is asked all the same.
