@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from auth.models import RecoveryCode, TotpCredential
 from portal.extensions import db
 from portal.models import Account, StaffPosition
-from portal.models.base import CoreEntity, execute_now, fill_unloaded, utcnow
+from portal.models.base import CoreRow, execute_now, fill_unloaded, utcnow
 
 ISSUER = "Songjiang Portal"
 RECOVERY_CODE_COUNT = 10
@@ -65,15 +65,16 @@ def is_enrolled(account: Account) -> bool:
     return credential_of(db.session, account) is not None
 
 
-# Built once: every desk page asks it.
+# Built once: every desk page asks it. Positions are read with Core (`CoreRow`) here as with the
+# account below: the same objects either way.
+_POSITION = CoreRow(StaffPosition)
 _POSITIONS_AND_ENROLMENT = select(
-    StaffPosition, exists().where(TotpCredential.account_id == bindparam("account_id"))
+    *_POSITION.columns, exists().where(TotpCredential.account_id == bindparam("account_id"))
 ).where(StaffPosition.account_id == bindparam("account_id"))
 # The account with the same, for a request to the desk: read by the account loader (auth.session).
-_ACCOUNT = CoreEntity(Account)
-_POSITION = CoreEntity(StaffPosition)
+_ACCOUNT_AND_POSITION = CoreRow(Account, StaffPosition)
 _ACCOUNT_WITH_STANDING = (
-    select(*_ACCOUNT.columns, *_POSITION.columns, exists().where(TotpCredential.account_id == Account.id))
+    select(*_ACCOUNT_AND_POSITION.columns, exists().where(TotpCredential.account_id == Account.id))
     .select_from(Account.__table__.outerjoin(StaffPosition.__table__, StaffPosition.account_id == Account.id))
     .where(Account.public_id == bindparam("public_id"))
 )
@@ -88,9 +89,9 @@ def account_with_standing(session: Session, public_id: str) -> Account | None:
     rows = execute_now(session, _ACCOUNT_WITH_STANDING, {"public_id": public_id}).all()
     if not rows:
         return None
-    account = _ACCOUNT.take(session, rows[0])
-    after_account = len(_ACCOUNT.columns)
-    positions = [position for row in rows if (position := _POSITION.take(session, row, after_account)) is not None]
+    taken = [_ACCOUNT_AND_POSITION.take(session, row) for row in rows]
+    account = taken[0][0]
+    positions = [position for _, position in taken if position is not None]
     if fill_unloaded(account, "staff_positions", lambda: positions):
         session.info.setdefault(_ENROLMENT_READ, {})[account.id] = bool(rows[0][-1])
     return account
@@ -103,11 +104,11 @@ def staff_standing(session: Session, account: Account) -> bool | None:
     rows = []
 
     def positions() -> list[StaffPosition]:
-        rows.extend(session.execute(_POSITIONS_AND_ENROLMENT, {"account_id": account.id}))
-        return [position for position, _ in rows]
+        rows.extend(execute_now(session, _POSITIONS_AND_ENROLMENT, {"account_id": account.id}))
+        return [_POSITION.take(session, row)[0] for row in rows]
 
     if fill_unloaded(account, "staff_positions", positions):
-        return bool(rows[0][1]) if rows else None
+        return bool(rows[0][-1]) if rows else None
     # Read with the account, and used once: a later question in the same request (after an
     # enrolment, say) reads it afresh.
     read_with_account = session.info.get(_ENROLMENT_READ, {}).pop(account.id, None)

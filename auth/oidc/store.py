@@ -15,7 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from auth.oidc.models import AuthorizationCode, EndUser, NonceRecord, OAuthClient, OAuthToken, digest
 from portal.models import Account
-from portal.models.base import CoreEntity, execute_now, fill_unloaded, insert_now, new_public_id, utcnow
+from portal.models.base import CoreRow, execute_now, fill_unloaded, insert_now, new_public_id, utcnow
 
 # -- nonces --------------------------------------------------------------------------------
 
@@ -78,23 +78,21 @@ def save_code(
     return row
 
 
-# Read with Core (`CoreEntity`): the ORM's loading path cost more than the statements.
-_ACCOUNT = CoreEntity(Account)
-_CODE = CoreEntity(AuthorizationCode)
-_TOKEN = CoreEntity(OAuthToken)
+# Read with Core (`CoreRow`): the ORM's loading path cost more than the statements.
+_CODE_AND_ACCOUNT = CoreRow(AuthorizationCode, Account)
+_TOKEN_AND_ACCOUNT = CoreRow(OAuthToken, Account)
 
 # The code with the account it was issued for, which its redemption reads.
 _CODE_BY_HASH = (
-    select(*_CODE.columns, *_ACCOUNT.columns)
+    select(*_CODE_AND_ACCOUNT.columns)
     .join_from(AuthorizationCode.__table__, Account.__table__, Account.id == AuthorizationCode.account_id)
     .where(AuthorizationCode.code_hash == bindparam("hashed"))
 )
 
 
-def _with_account(session: Session, entity: CoreEntity, found):
-    """The object of `found` (a row of `entity`'s columns, then the account's), its account given."""
-    row = entity.take(session, found)
-    account = _ACCOUNT.take(session, found, len(entity.columns))
+def _with_account(session: Session, columns: CoreRow, found):
+    """The object of `found` (a row of `columns`: the object's, then its account's), its account given."""
+    row, account = columns.take(session, found)
     # The session holds what it read only while something refers to it: the account read alongside
     # is given to the row, or `row.account` would read it again.
     fill_unloaded(row, "account", lambda: account)
@@ -103,7 +101,7 @@ def _with_account(session: Session, entity: CoreEntity, found):
 
 def find_code(session: Session, code: str) -> AuthorizationCode | None:
     found = execute_now(session, _CODE_BY_HASH, {"hashed": digest(code)}).first()
-    return None if found is None else _with_account(session, _CODE, found)
+    return None if found is None else _with_account(session, _CODE_AND_ACCOUNT, found)
 
 
 # Built once, on the table: the ORM's own UPDATE path cost more than the statement.
@@ -188,7 +186,7 @@ class PresentedToken:
 # The token endpoint's statements, built once: building them cost a tenth of each refresh.
 # The token with its account, which every use of a token checks (is_revoked).
 _TOKEN_BY_HASH = (
-    select(*_TOKEN.columns, *_ACCOUNT.columns)
+    select(*_TOKEN_AND_ACCOUNT.columns)
     .join_from(OAuthToken.__table__, Account.__table__, Account.id == OAuthToken.account_id)
     .where(or_(OAuthToken.access_token_hash == bindparam("hashed"),
                OAuthToken.refresh_token_hash == bindparam("hashed")))
@@ -205,7 +203,7 @@ def find_token(session: Session, token_string: str, hint: str | None = None) -> 
     found = execute_now(session, _TOKEN_BY_HASH, {"hashed": hashed}).first()
     if found is None:
         return None
-    row = _with_account(session, _TOKEN, found)
+    row = _with_account(session, _TOKEN_AND_ACCOUNT, found)
     kind = "access_token" if row.access_token_hash == hashed else "refresh_token"
     return PresentedToken(row, kind)
 

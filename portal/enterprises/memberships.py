@@ -21,7 +21,7 @@ from portal import audit
 from portal.audit import Origin
 from portal.enterprises.errors import EnterpriseError
 from portal.models.account import Account
-from portal.models.base import CoreEntity, execute_now, fill_unloaded, utcnow
+from portal.models.base import CoreRow, execute_now, fill_unloaded, utcnow
 from portal.models.case import InboxMessage
 from portal.models.department import Department
 from portal.models.enterprise import Enterprise, Membership, MembershipRole, MembershipScope, MembershipStatus
@@ -51,13 +51,11 @@ _EFFECTIVE_MEMBERSHIPS = (
     .order_by(Membership.id)
 )
 # The enterprise with its town (a fact policies test) and the account's effective memberships of
-# it, in one statement: every company page runs it, read with Core (`CoreEntity`) because the ORM's
+# it, in one statement: every company page runs it, read with Core (`CoreRow`) because the ORM's
 # loading path cost more than the statement.
-_ENTERPRISE = CoreEntity(Enterprise)
-_TOWN = CoreEntity(Department)
-_MEMBERSHIP = CoreEntity(Membership)
+_ENTERPRISE_TOWN_MEMBERSHIP = CoreRow(Enterprise, Department, Membership)
 _ENTERPRISE_TOWN_MEMBERSHIPS = (
-    select(*_ENTERPRISE.columns, *_TOWN.columns, *_MEMBERSHIP.columns)
+    select(*_ENTERPRISE_TOWN_MEMBERSHIP.columns)
     .select_from(Enterprise.__table__)
     .outerjoin(Department.__table__, Department.id == Enterprise.town_id)
     .outerjoin(Membership.__table__, and_(Membership.enterprise_id == Enterprise.id,
@@ -126,12 +124,10 @@ def find_enterprise_for(
                        {"public_id": public_id, "account_id": account.id, "now": now or utcnow()}).all()
     if not rows:
         return None
-    enterprise = _ENTERPRISE.take(session, rows[0])
-    after_enterprise = len(_ENTERPRISE.columns)
-    town = _TOWN.take(session, rows[0], after_enterprise)
+    taken = [_ENTERPRISE_TOWN_MEMBERSHIP.take(session, row) for row in rows]
+    enterprise, town, _ = taken[0]
     fill_unloaded(enterprise, "town", lambda: town)
-    after_town = after_enterprise + len(_TOWN.columns)
-    memberships = (_MEMBERSHIP.take(session, row, after_town) for row in rows)
+    memberships = (membership for _, _, membership in taken)
     if _acting_through((membership for membership in memberships if membership is not None), scope) is None:
         return None
     return enterprise

@@ -113,6 +113,25 @@ class CoreEntity:
         return obj
 
 
+class CoreRow:
+    """Several entities side by side in one statement's rows (a join), read with Core: `columns` to
+    SELECT (further columns may follow them), and `take` gives each entity's object of a row
+    (`CoreEntity`), None for the side of an outer join that found nothing."""
+
+    def __init__(self, *entities: type):
+        self._entities = [CoreEntity(entity) for entity in entities]
+        self.columns = [column for entity in self._entities for column in entity.columns]
+        self._starts = []
+        start = 0
+        for entity in self._entities:
+            self._starts.append(start)
+            start += len(entity.columns)
+
+    def take(self, session: Session, row) -> tuple:
+        return tuple(entity.take(session, row, start) for entity, start in zip(self._entities, self._starts,
+                                                                                strict=True))
+
+
 class CoreLoader:
     """One object of an entity by a Core statement built once (`CoreEntity`)."""
 

@@ -91,3 +91,29 @@ def test_entities_it_cannot_stand_for_are_refused(app_context):
 
 def test_no_row_gives_none(app_context, seeded):
     assert _BY_MOBILE.one_or_none(db.session, {"mobile": "no such number"}) is None
+
+
+def test_a_joined_row_gives_each_entitys_object_and_none_for_a_side_that_found_nothing(app_context, seeded):
+    from portal.models import StaffPosition
+    from portal.models.base import CoreRow, execute_now
+
+    account_and_position = CoreRow(Account, StaffPosition)
+    statement = (
+        select(*account_and_position.columns, Account.mobile)
+        .select_from(Account.__table__.outerjoin(StaffPosition.__table__, StaffPosition.account_id == Account.id))
+        .where(Account.public_id == bindparam("public_id"))
+    )
+    _fresh_session()
+    officer = db.session.scalar(select(StaffPosition).limit(1)).account
+    resident = db.session.scalar(select(Account).where(Account.mobile == "13800000001"))
+    officer_id = officer.public_id
+    expected = {officer_id: [(p.id, p.department_id) for p in officer.staff_positions], resident.public_id: []}
+    for public_id, positions in expected.items():
+        _fresh_session()
+        rows = execute_now(db.session, statement, {"public_id": public_id}).all()
+        taken = [account_and_position.take(db.session, row) for row in rows]
+        assert {account.public_id for account, _ in taken} == {public_id}
+        assert len({id(account) for account, _ in taken}) == 1  # one object, as the ORM gives
+        assert sorted((p.id, p.department_id) for _, p in taken if p is not None) == sorted(positions)
+        assert all(isinstance(p, StaffPosition) for _, p in taken if p is not None)
+    assert expected[officer_id]
