@@ -53,6 +53,23 @@ def _own_headers(answer) -> list:
     return sorted((name, value) for name, value in answer.headers.items() if name != "X-Request-ID")
 
 
+def _early_and_application_answers_agree(app, browser, path):
+    """The early answer to `path`, after checking that the application's own answer to the same
+    request is the same but for the request id."""
+    shortcut, handled = _handled_by_the_application(app, browser, path)
+    assert not handled, path
+    with_shortcut = app.extensions.pop("page_shortcut")
+    from_application, handled = _handled_by_the_application(app, browser, path)
+    app.extensions["page_shortcut"] = with_shortcut
+    assert handled
+    assert shortcut.status_code == 200
+    assert shortcut.get_data() == from_application.get_data()
+    assert _own_headers(shortcut) == _own_headers(from_application)
+    assert CSRF_SLOT not in shortcut.get_data(as_text=True)
+    assert shortcut.headers["X-Request-ID"] != from_application.headers["X-Request-ID"]
+    return shortcut
+
+
 @pytest.mark.parametrize("language,elder", [("en", False), ("zh", False), ("zh", True)])
 def test_the_answer_is_the_applications_own(kept_app, language, elder):
     paths = ["/citizen/", "/citizen/services", f"/citizen/services?q={quote('养老')}", _guide_path(kept_app)]
@@ -61,24 +78,20 @@ def test_the_answer_is_the_applications_own(kept_app, language, elder):
         browser.set_cookie("elder", "1")
     for path in paths:
         browser.get(path)
-        shortcut, handled = _handled_by_the_application(kept_app, browser, path)
-        assert not handled, path
-        with_shortcut = kept_app.extensions.pop("page_shortcut")
-        from_application, handled = _handled_by_the_application(kept_app, browser, path)
-        kept_app.extensions["page_shortcut"] = with_shortcut
-        assert handled
-        assert shortcut.status_code == 200
-        assert shortcut.get_data() == from_application.get_data()
-        assert _own_headers(shortcut) == _own_headers(from_application)
-        assert CSRF_SLOT not in shortcut.get_data(as_text=True)
-        assert shortcut.headers["X-Request-ID"] != from_application.headers["X-Request-ID"]
+        shortcut = _early_and_application_answers_agree(kept_app, browser, path)
     page = shortcut.get_data(as_text=True)
     assert ('lang="en"' if language == "en" else 'lang="zh-CN"') in page
     assert ('class="elder"' in page) is elder
 
 
-def test_the_visitors_own_token_is_put_in_and_works(kept_app):
-    first, second = _visitor(kept_app), _visitor(kept_app)
+@pytest.mark.parametrize("who", ["visitors", "people signed in"])
+def test_each_session_gets_its_own_token_put_in_and_it_works(kept_app, who):
+    if who == "visitors":
+        first, second = _visitor(kept_app), _visitor(kept_app)
+    else:
+        first, second = _signed_in(kept_app), _signed_in(kept_app, mobile="13800000002")
+        for browser in (first, second):
+            assert _handled_by_the_application(kept_app, browser, "/citizen/")[1]  # remembered for each
     pages = [_handled_by_the_application(kept_app, browser, "/citizen/") for browser in (first, second)]
     assert not any(handled for _, handled in pages)
     token_one, token_two = (csrf_token(answer.get_data(as_text=True)) for answer, _ in pages)
@@ -144,50 +157,33 @@ def _change_account(app, mobile, **values):
 def test_someone_signed_in_gets_the_applications_own_answer_again(kept_app, language):
     browser = _signed_in(kept_app, language=language)
     for path in ["/citizen/", "/citizen/services", f"/citizen/services?q={quote('养老')}"]:
-        answer, handled = _handled_by_the_application(kept_app, browser, path)
-        assert handled, path  # the first time: the application's, remembered
-        shortcut, handled = _handled_by_the_application(kept_app, browser, path)
-        assert not handled, path
-        with_shortcut = kept_app.extensions.pop("page_shortcut")
-        from_application, handled = _handled_by_the_application(kept_app, browser, path)
-        kept_app.extensions["page_shortcut"] = with_shortcut
-        assert handled
-        assert shortcut.status_code == 200
-        assert shortcut.get_data() == from_application.get_data()
-        assert _own_headers(shortcut) == _own_headers(from_application)
-        assert CSRF_SLOT not in shortcut.get_data(as_text=True)
-        page = shortcut.get_data(as_text=True)
+        assert _handled_by_the_application(kept_app, browser, path)[1], path  # the first time: remembered
+        page = _early_and_application_answers_agree(kept_app, browser, path).get_data(as_text=True)
         assert "Sign out" in page or "退出" in page
         assert ('lang="en"' if language == "en" else 'lang="zh-CN"') in page
     answer, handled = _handled_by_the_application(kept_app, _visitor(kept_app), "/citizen/")
     assert not handled and "Sign out" not in answer.get_data(as_text=True)
 
 
-def test_each_person_signed_in_gets_their_own_token(kept_app):
-    first, second = _signed_in(kept_app), _signed_in(kept_app, mobile="13800000002")
-    for browser in (first, second):
-        assert _handled_by_the_application(kept_app, browser, "/citizen/")[1]  # remembered for each
-    pages = [_handled_by_the_application(kept_app, browser, "/citizen/") for browser in (first, second)]
-    assert not any(handled for _, handled in pages)
-    token_one, token_two = (csrf_token(answer.get_data(as_text=True)) for answer, _ in pages)
-    assert token_one != token_two
-    assert first.post("/preferences/language", data={"lang": "en", "csrf_token": token_two}).status_code == 400
-    answer = first.post("/preferences/language", data={"lang": "zh", "next": "/citizen/", "csrf_token": token_one})
-    assert answer.status_code == 302
+# A change to the account, and what the application's answer shows of it.
+_ACCOUNT_CHANGES = {
+    "signed out everywhere": ({"session_version": Account.session_version + 1}, lambda page: "Sign out" not in page),
+    "account closed": ({"is_active": False}, lambda page: "Sign out" not in page),
+    "account's language": ({"locale": "zh"}, lambda page: 'lang="zh-CN"' in page),
+    "account's elder mode": ({"elder_mode": True}, lambda page: 'class="elder"' in page),
+}
 
 
-@pytest.mark.parametrize("change", ["signed out everywhere", "account closed"])
-def test_a_session_that_no_longer_signs_in_goes_to_the_application(kept_app, change):
+@pytest.mark.parametrize("change", list(_ACCOUNT_CHANGES))
+def test_a_change_to_the_account_goes_to_the_application(kept_app, change):
     browser = _signed_in(kept_app)
     browser.get("/citizen/")
     assert not _handled_by_the_application(kept_app, browser, "/citizen/")[1]
-    if change == "signed out everywhere":
-        _change_account(kept_app, "13800000001", session_version=Account.session_version + 1)
-    else:
-        _change_account(kept_app, "13800000001", is_active=False)
+    values, shows_it = _ACCOUNT_CHANGES[change]
+    _change_account(kept_app, "13800000001", **values)
     answer, handled = _handled_by_the_application(kept_app, browser, "/citizen/")
     assert handled and answer.status_code == 200
-    assert "Sign out" not in answer.get_data(as_text=True)
+    assert shows_it(answer.get_data(as_text=True))
 
 
 def test_a_resident_who_opened_their_city_code_still_gets_kept_pages_early(kept_app):
@@ -211,21 +207,6 @@ def test_no_remembered_answer_stands_for_a_session_that_does_not_sign_in(kept_ap
         answer.page = answer.page._replace(account_stamp=now)
     answer, handled = _handled_by_the_application(kept_app, browser, "/citizen/")
     assert handled and "Sign out" not in answer.get_data(as_text=True)
-
-
-@pytest.mark.parametrize("change", ["account's language", "account's elder mode"])
-def test_a_change_to_the_accounts_choices_goes_to_the_application(kept_app, change):
-    browser = _signed_in(kept_app)
-    browser.get("/citizen/")
-    assert not _handled_by_the_application(kept_app, browser, "/citizen/")[1]
-    if change == "account's language":
-        _change_account(kept_app, "13800000001", locale="zh")
-    else:
-        _change_account(kept_app, "13800000001", elder_mode=True)
-    answer, handled = _handled_by_the_application(kept_app, browser, "/citizen/")
-    assert handled and answer.status_code == 200
-    page = answer.get_data(as_text=True)
-    assert ('lang="zh-CN"' in page) if change == "account's language" else ('class="elder"' in page)
 
 
 @pytest.mark.parametrize("change", ["another browser", "another address", "another header", "acting for someone",
