@@ -29,11 +29,13 @@ Anything else goes through the application, which answers (and remembers) as bef
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass
 
 from flask import Blueprint, Flask
 from sqlalchemy import bindparam, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal import EARLY_REQUEST
 from portal.extensions import db
@@ -63,8 +65,6 @@ _IGNORED_SESSION_KEYS = "page_shortcut.ignored_session_keys"
 _OWN_HEADERS = frozenset({"content-length", REQUEST_ID_HEADER.lower()})
 # The one request header that differs between two requests that get the same answer.
 _PER_REQUEST_HEADER = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")
-# Where `answer` leaves a signed-in request's inputs for `remembering` (computed once).
-_SIGNED_IN_REQUEST = "portal.signed_in_request"
 _STAMP_BY_PUBLIC_ID = select(*(getattr(Account, name) for name in ACCOUNT_STAMP_COLUMNS)).where(
     Account.public_id == bindparam("public_id")
 )
@@ -74,9 +74,6 @@ _STAMP_BY_PUBLIC_ID = select(*(getattr(Account, name) for name in ACCOUNT_STAMP_
 class _Remembered:
     page: KeptPage
     headers: list[tuple[str, str]]
-    # The kept page last encoded, with its bytes: one value, replaced whole, so that threads
-    # answering at once never pair one page with another's bytes.
-    encoded: tuple[str | None, bytes] = (None, b"")
 
 
 class PageShortcut:
@@ -85,29 +82,26 @@ class PageShortcut:
         # Expiry is the page cache's: a remembered answer is only good while its page is kept.
         self.answers = PageCache(size, float("inf"))  # for visitors, by address
         self.signed_in_answers = PageCache(size, float("inf"))  # for someone signed in, by request
+        # Each kept page encoded once for all the answers remembered with it: {page key: (html, bytes)},
+        # one value replaced whole, so that threads answering at once never pair a page with
+        # another's bytes.
+        self.bodies = PageCache(size, float("inf"))
         self.session_cookie = app.config["SESSION_COOKIE_NAME"]
         self.remember_cookie = app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
         self._engine = None
 
     def answer(self, environ: dict, start_response):
         """The answer for a request this layer can give, else None."""
-        if environ.get("REQUEST_METHOD") != "GET":
+        if environ.get("REQUEST_METHOD") != "GET" or not (len(self.answers) or len(self.signed_in_answers)):
             return None
         started = time.perf_counter()
         app = self.app
         http_request = environ[EARLY_REQUEST] = app.request_class(environ)
-        cookies = http_request.cookies
-        if self.remember_cookie in cookies:
+        session = self._session_of(http_request)
+        if session is None:
             return None
-        # The session first: it tells the two kinds of answer apart, and turns away a session
-        # neither may have for less than the language and address would cost.
-        session = app.session_interface.content_of(app, cookies.get(self.session_cookie))
-        if not session or not session.get("csrf_token"):
-            return None
-        if "_user_id" in session:
-            remembered, account = self._for_signed_in(environ, session)
-        else:
-            remembered, account = self._for_visitor(http_request, session), None
+        signed_in = "_user_id" in session
+        remembered = self._for_signed_in(environ) if signed_in else self._for_visitor(http_request, session)
         if remembered is None:
             return None
         token = signed_token(app, session["csrf_token"])
@@ -117,11 +111,10 @@ class PageShortcut:
         html = cache.get(remembered.page.key) if cache is not None else None
         if html is None:
             return None
-        encoded_html, body = remembered.encoded
-        if encoded_html is not html:
-            body = html.encode()
-            remembered.encoded = (html, body)
-        body = body.replace(CSRF_SLOT_BYTES, token.encode())
+        account = self._account_still_signed_in(session, remembered) if signed_in else None
+        if signed_in and account is None:
+            return None
+        body = self._encoded(remembered.page.key, html).replace(CSRF_SLOT_BYTES, token.encode())
         request_id = accept_request_id(environ.get(_PER_REQUEST_HEADER))
         IN_FLIGHT.inc()
         try:
@@ -133,21 +126,34 @@ class PageShortcut:
                           request_id, account)
         return [body]
 
+    def _session_of(self, http_request) -> dict | None:
+        """The session's content when it is one either kind of answer may be given to."""
+        cookies = http_request.cookies
+        if self.remember_cookie in cookies:
+            return None
+        session = self.app.session_interface.content_of(self.app, cookies.get(self.session_cookie))
+        if not session or not session.get("csrf_token"):
+            return None
+        if "_user_id" not in session:
+            return session
+        ignored = self.app.extensions.get(_IGNORED_SESSION_KEYS, frozenset())
+        return session if session.keys() <= _SIGNED_IN_KEYS | ignored else None
+
     def _for_visitor(self, http_request, session: dict) -> _Remembered | None:
         if session.get("_fresh") is not False or not session.keys() <= _VISITOR_KEYS:
             return None
         language = language_code(language_for(http_request, None, self.app.config))
         return self.answers.get(_address(http_request, language, elder_cookie_on(http_request)))
 
-    def _for_signed_in(self, environ: dict, session: dict) -> tuple[_Remembered | None, str | None]:
-        """The answer remembered for this very request, while the account's stamp is the one it
-        was given with; and the account's key for the access line."""
-        if not session.keys() <= _SIGNED_IN_KEYS | self.app.extensions.get(_IGNORED_SESSION_KEYS, frozenset()):
-            return None, None
-        inputs = environ[_SIGNED_IN_REQUEST] = _request_inputs(environ)
-        remembered = self.signed_in_answers.get(inputs)
-        if remembered is None:
-            return None, None
+    def _for_signed_in(self, environ: dict) -> _Remembered | None:
+        """The answer remembered for this very request."""
+        if not len(self.signed_in_answers):
+            return None
+        return self.signed_in_answers.get(_request_inputs(environ))
+
+    def _account_still_signed_in(self, session: dict, remembered: _Remembered) -> str | None:
+        """The account's key for the access line, when its stamp, read again, is the one the
+        remembered answer was given with, and signs the session in; else None."""
         user_id = session["_user_id"]
         public_id, _, version = user_id.partition(":")
         stamp = self._account_stamp(public_id)
@@ -155,16 +161,28 @@ class PageShortcut:
         # (auth.session's rule) all the same, so that no stamp could ever stand for a session that
         # does not sign in.
         if stamp is None or stamp != remembered.page.account_stamp or not _signs_in(stamp, version):
-            return None, None
-        return remembered, account_hash(self.app.extensions["portal_observability"]["account_key"], user_id)
+            return None
+        return account_hash(self.app.extensions["portal_observability"]["account_key"], user_id)
 
     def _account_stamp(self, public_id: str) -> tuple | None:
-        if self._engine is None:
-            with self.app.app_context():
-                self._engine = db.engine
-        with self._engine.connect() as connection:
-            row = connection.execute(_STAMP_BY_PUBLIC_ID, {"public_id": public_id}).first()
+        """The account's ACCOUNT_STAMP_COLUMNS; None when there is no such account, or the database
+        could not be asked (the application then answers, as it would any request)."""
+        try:
+            if self._engine is None:
+                with self.app.app_context():
+                    self._engine = db.engine
+            with self._engine.connect() as connection:
+                row = connection.execute(_STAMP_BY_PUBLIC_ID, {"public_id": public_id}).first()
+        except SQLAlchemyError:
+            return None
         return None if row is None else tuple(row)
+
+    def _encoded(self, page_key: tuple, html: str) -> bytes:
+        kept = self.bodies.get(page_key)
+        if kept is None or kept[0] is not html:
+            kept = (html, html.encode())
+            self.bodies.put(page_key, kept)
+        return kept[1]
 
     def remembering(self, environ: dict, start_response):
         """`start_response` for the application: remembers the headers of an answer with a page
@@ -175,15 +193,20 @@ class PageShortcut:
             if page is not None and status.startswith("200 ") and exc_info is None and not any(
                 name.lower() == "set-cookie" for name, _ in headers
             ):
-                own = [(name, value) for name, value in headers if name.lower() not in _OWN_HEADERS]
-                if page.account_stamp is None:
-                    address = _address(self.app.request_class(environ), page.language, page.elder_mode)
-                    self.answers.put(address, _Remembered(page, own))
-                elif _SIGNED_IN_REQUEST in environ:  # a session the shortcut may answer
-                    self.signed_in_answers.put(environ[_SIGNED_IN_REQUEST], _Remembered(page, own))
+                self._remember(environ, page, [(name, value) for name, value in headers
+                                               if name.lower() not in _OWN_HEADERS])
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
         return remember_then_start
+
+    def _remember(self, environ: dict, page: KeptPage, headers: list) -> None:
+        http_request = self.app.request_class(environ)
+        if page.account_stamp is None:
+            self.answers.put(_address(http_request, page.language, page.elder_mode), _Remembered(page, headers))
+            return
+        session = self._session_of(http_request)
+        if session is not None and "_user_id" in session:  # a session the shortcut may answer
+            self.signed_in_answers.put(_request_inputs(environ), _Remembered(page, headers))
 
 
 def kept_pages_ignore(blueprint: Blueprint, session_key: str) -> None:
@@ -204,13 +227,15 @@ def _signs_in(stamp: tuple, version: str) -> bool:
     return bool(account["is_active"]) and str(account["session_version"]) == version
 
 
-def _request_inputs(environ: dict) -> tuple:
-    """Everything of a request its answer could depend on: the address, every header (the cookies
-    among them) but the request id, and where it came from."""
+def _request_inputs(environ: dict) -> bytes:
+    """A digest of everything of a request its answer could depend on: the address, every header
+    (the cookies among them) but the request id, and where it came from. A digest, so that what
+    is remembered is the same size however large the headers."""
     headers = sorted(item for item in environ.items() if item[0].startswith("HTTP_") and item[0] != _PER_REQUEST_HEADER)
-    return (environ.get("wsgi.url_scheme"), environ.get("SERVER_NAME"), environ.get("SERVER_PORT"),
-            environ.get("SCRIPT_NAME"), environ.get("PATH_INFO"), environ.get("QUERY_STRING"),
-            environ.get("REMOTE_ADDR"), *headers)
+    inputs = (environ.get("wsgi.url_scheme"), environ.get("SERVER_NAME"), environ.get("SERVER_PORT"),
+              environ.get("SCRIPT_NAME"), environ.get("PATH_INFO"), environ.get("QUERY_STRING"),
+              environ.get("REMOTE_ADDR"), *headers)
+    return hashlib.sha256(repr(inputs).encode()).digest()
 
 
 def _address(http_request, language: str, elder_mode: bool) -> tuple:

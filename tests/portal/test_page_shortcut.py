@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import pytest
 from prometheus_client import REGISTRY
+from sqlalchemy import create_engine
 
 from portal.extensions import db
 from portal.models import Account, Department
@@ -207,6 +208,20 @@ def test_no_remembered_answer_stands_for_a_session_that_does_not_sign_in(kept_ap
         answer.page = answer.page._replace(account_stamp=now)
     answer, handled = _handled_by_the_application(kept_app, browser, "/citizen/")
     assert handled and "Sign out" not in answer.get_data(as_text=True)
+
+
+def test_with_the_database_down_the_application_answers(kept_app, monkeypatch, caplog):
+    browser = _signed_in(kept_app)
+    browser.get("/citizen/")
+    assert not _handled_by_the_application(kept_app, browser, "/citizen/")[1]
+    unreachable = create_engine("sqlite:////no-such-directory/portal.sqlite3")
+    monkeypatch.setitem(db._app_engines[kept_app], None, unreachable)
+    monkeypatch.setattr(kept_app.extensions["page_shortcut"], "_engine", unreachable)
+    caplog.set_level(logging.INFO, logger="portal.access")
+    answer, handled = _handled_by_the_application(kept_app, browser, "/citizen/")
+    assert handled and answer.status_code == 503
+    (line,) = [record for record in caplog.records if record.name == "portal.access"]
+    assert line.status == 503
 
 
 @pytest.mark.parametrize("change", ["another browser", "another address", "another header", "acting for someone",
