@@ -14,8 +14,8 @@ EARLY_REQUEST = "portal.early_request"
 
 
 class PortalFlask(Flask):
-    """Flask, remembering which views and hooks are plain functions, and answering kept pages to
-    visitors who are not signed in before its request handling (portal.page_shortcut).
+    """Flask, remembering which views and hooks are plain functions, and answering kept pages before
+    its request handling where it may (portal.page_shortcut).
 
     Flask asks of every hook and view, on every request, whether it is a coroutine function (about
     two dozen `inspect` calls a request); the answer never changes, so it is asked once."""
