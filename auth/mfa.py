@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from auth.models import RecoveryCode, TotpCredential
 from portal.extensions import db
 from portal.models import Account, StaffPosition
-from portal.models.base import CoreRow, execute_now, fill_unloaded, utcnow
+from portal.models.base import CoreEntity, CoreRow, execute_now, fill_unloaded, utcnow
 
 ISSUER = "Songjiang Portal"
 RECOVERY_CODE_COUNT = 10
@@ -65,9 +65,9 @@ def is_enrolled(account: Account) -> bool:
     return credential_of(db.session, account) is not None
 
 
-# Built once: every desk page asks it. Positions are read with Core (`CoreRow`) here as with the
+# Built once: every desk page asks it. Positions are read with Core (`CoreEntity`) here as with the
 # account below: the same objects either way.
-_POSITION = CoreRow(StaffPosition)
+_POSITION = CoreEntity(StaffPosition)
 _POSITIONS_AND_ENROLMENT = select(
     *_POSITION.columns, exists().where(TotpCredential.account_id == bindparam("account_id"))
 ).where(StaffPosition.account_id == bindparam("account_id"))
@@ -105,7 +105,7 @@ def staff_standing(session: Session, account: Account) -> bool | None:
 
     def positions() -> list[StaffPosition]:
         rows.extend(execute_now(session, _POSITIONS_AND_ENROLMENT, {"account_id": account.id}))
-        return [_POSITION.take(session, row)[0] for row in rows]
+        return [_POSITION.take(session, row) for row in rows]
 
     if fill_unloaded(account, "staff_positions", positions):
         return bool(rows[0][-1]) if rows else None

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from portal.extensions import db, login_manager
 from portal.models import Account
+from portal.models.account import session_signs_in
 from portal.models.base import CoreLoader
 
 ACR_PASSWORD = "urn:portal:acr:password"  # noqa: S105 - an assurance level, not a secret
@@ -81,7 +82,7 @@ def _load_user(user_id: str) -> SessionUser | None:
     public_id, _, version = user_id.partition(":")
     loader = current_app.extensions.get(ACCOUNT_LOADERS, {}).get(request.blueprint, _account_alone)
     account = loader(db.session, public_id)
-    if account is None or not account.is_active or str(account.session_version) != version:
+    if account is None or not session_signs_in(account.is_active, account.session_version, version):
         return None
     return SessionUser(account)
 

@@ -95,7 +95,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     from portal import page_shortcut, sessions
 
     sessions.init_app(app)  # the session cookie's signer, built once
-    page_shortcut.init_app(app)  # those pages answered to visitors before the request handling
+    page_shortcut.init_app(app)  # kept pages answered before the request handling
     errors.init_app(app)
 
     from portal import jobs, observability

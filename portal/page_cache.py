@@ -115,11 +115,12 @@ def shared_page(unless: Callable[[], bool] | None = None, vary: Callable[[], tup
     `unless()` returning true makes this request's page the view's own, neither kept nor served
     from what was kept.
 
-    Without `vary`, and where no rate limit applies, the same request again (the same cookies and
-    headers) may be answered by portal.page_shortcut from what was kept, before the application's
-    request handling: for a signed-in person after reading again the account's
-    ACCOUNT_STAMP_COLUMNS. Such a view, and whatever stands before it, must then depend on nothing
-    else that could change between two such requests (a check with a time limit, say)."""
+    Without `vary`, and where no rate limit applies, portal.page_shortcut may answer later requests
+    for the page from what was kept, before the application's request handling: a visitor who is
+    not signed in, for the same address, language and elder mode; someone signed in, for the same
+    request again (its cookies and headers), after reading the account's ACCOUNT_STAMP_COLUMNS
+    again. Such a view, and whatever stands before it, must then depend on nothing else that could
+    change between two such requests (a check with a time limit, say)."""
 
     def decorator(view):
         @wraps(view)

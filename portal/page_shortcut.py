@@ -11,7 +11,8 @@ headers, its request id, and the same latency sample and access line as any requ
 - A visitor who is not signed in: the answer is remembered under the page's address, language and
   elder mode, and given to any visitor whose session holds nothing that could change it.
 - Someone signed in: the answer is remembered under the whole request as it came (its address,
-  cookies and headers but its request id, and the client's address), with what the page depended on
+  cookies and headers but its request id and those saying how the browser came to the page, and the
+  client's address), with what the page depended on
   of the account (`ACCOUNT_STAMP_COLUMNS`: that the session signs it in, its language and elder
   mode). The same request again is answered here once those columns, read again, are unchanged: a
   session signed out everywhere, an account closed, or a changed language goes to the application.
@@ -41,6 +42,7 @@ from portal import EARLY_REQUEST
 from portal.extensions import db
 from portal.i18n import language_code, language_for
 from portal.models import Account
+from portal.models.account import session_signs_in
 from portal.observability import IN_FLIGHT, REQUEST_ID_HEADER, accept_request_id, account_hash, record_answer
 from portal.page_cache import (
     ACCOUNT_STAMP_COLUMNS,
@@ -63,8 +65,15 @@ _SIGNED_IN_KEYS = _VISITOR_KEYS | {"_user_id", "_permanent", "auth_time", "acr",
 _IGNORED_SESSION_KEYS = "page_shortcut.ignored_session_keys"
 # Set for each answer: never remembered.
 _OWN_HEADERS = frozenset({"content-length", REQUEST_ID_HEADER.lower()})
-# The one request header that differs between two requests that get the same answer.
+# The request id, which each answer echoes.
 _PER_REQUEST_HEADER = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")
+# Headers that differ between a reload and following a link to the same page (with Sec-Fetch-*),
+# which neither a kept page (its content is keyed without them, `shared_page`) nor a hook before it
+# reads on a GET: left out of what a signed-in answer is remembered under.
+_NOT_READ_ON_A_KEPT_PAGE = frozenset({
+    _PER_REQUEST_HEADER, "HTTP_REFERER", "HTTP_CACHE_CONTROL", "HTTP_PRAGMA", "HTTP_PRIORITY",
+    "HTTP_UPGRADE_INSECURE_REQUESTS",
+})
 _STAMP_BY_PUBLIC_ID = select(*(getattr(Account, name) for name in ACCOUNT_STAMP_COLUMNS)).where(
     Account.public_id == bindparam("public_id")
 )
@@ -82,6 +91,9 @@ class PageShortcut:
         # Expiry is the page cache's: a remembered answer is only good while its page is kept.
         self.answers = PageCache(size, float("inf"))  # for visitors, by address
         self.signed_in_answers = PageCache(size, float("inf"))  # for someone signed in, by request
+        # The paths of the pages remembered for someone signed in (as many as there are kept pages):
+        # a signed-in request for any other path (the desk's, say) is not digested for nothing.
+        self.signed_in_paths: set[str] = set()
         # Each kept page encoded once for all the answers remembered with it: {page key: (html, bytes)},
         # one value replaced whole, so that threads answering at once never pair a page with
         # another's bytes.
@@ -111,8 +123,8 @@ class PageShortcut:
         html = cache.get(remembered.page.key) if cache is not None else None
         if html is None:
             return None
-        account = self._account_still_signed_in(session, remembered) if signed_in else None
-        if signed_in and account is None:
+        account_key = self._account_key_if_still_signed_in(session, remembered) if signed_in else None
+        if signed_in and account_key is None:
             return None
         body = self._encoded(remembered.page.key, html).replace(CSRF_SLOT_BYTES, token.encode())
         request_id = accept_request_id(environ.get(_PER_REQUEST_HEADER))
@@ -123,11 +135,13 @@ class PageShortcut:
         finally:
             IN_FLIGHT.dec()
             record_answer("GET", http_request.path, remembered.page.endpoint, 200, time.perf_counter() - started,
-                          request_id, account)
+                          request_id, account_key)
         return [body]
 
     def _session_of(self, http_request) -> dict | None:
-        """The session's content when it is one either kind of answer may be given to."""
+        """The session's content, unless it is one no answer may be given to here: a signed-in
+        session holding more than the sign-in's marks is turned away now, a visitor's by
+        `_for_visitor`."""
         cookies = http_request.cookies
         if self.remember_cookie in cookies:
             return None
@@ -147,11 +161,11 @@ class PageShortcut:
 
     def _for_signed_in(self, environ: dict) -> _Remembered | None:
         """The answer remembered for this very request."""
-        if not len(self.signed_in_answers):
+        if environ.get("PATH_INFO") not in self.signed_in_paths:
             return None
-        return self.signed_in_answers.get(_request_inputs(environ))
+        return self.signed_in_answers.get(_request_digest(environ))
 
-    def _account_still_signed_in(self, session: dict, remembered: _Remembered) -> str | None:
+    def _account_key_if_still_signed_in(self, session: dict, remembered: _Remembered) -> str | None:
         """The account's key for the access line, when its stamp, read again, is the one the
         remembered answer was given with, and signs the session in; else None."""
         user_id = session["_user_id"]
@@ -206,7 +220,8 @@ class PageShortcut:
             return
         session = self._session_of(http_request)
         if session is not None and "_user_id" in session:  # a session the shortcut may answer
-            self.signed_in_answers.put(_request_inputs(environ), _Remembered(page, headers))
+            self.signed_in_answers.put(_request_digest(environ), _Remembered(page, headers))
+            self.signed_in_paths.add(environ.get("PATH_INFO"))
 
 
 def kept_pages_ignore(blueprint: Blueprint, session_key: str) -> None:
@@ -224,17 +239,20 @@ def kept_pages_ignore(blueprint: Blueprint, session_key: str) -> None:
 
 def _signs_in(stamp: tuple, version: str) -> bool:
     account = dict(zip(ACCOUNT_STAMP_COLUMNS, stamp, strict=True))
-    return bool(account["is_active"]) and str(account["session_version"]) == version
+    return session_signs_in(account["is_active"], account["session_version"], version)
 
 
-def _request_inputs(environ: dict) -> bytes:
-    """A digest of everything of a request its answer could depend on: the address, every header
-    (the cookies among them) but the request id, and where it came from. A digest, so that what
-    is remembered is the same size however large the headers."""
-    headers = sorted(item for item in environ.items() if item[0].startswith("HTTP_") and item[0] != _PER_REQUEST_HEADER)
-    inputs = (environ.get("wsgi.url_scheme"), environ.get("SERVER_NAME"), environ.get("SERVER_PORT"),
-              environ.get("SCRIPT_NAME"), environ.get("PATH_INFO"), environ.get("QUERY_STRING"),
-              environ.get("REMOTE_ADDR"), *headers)
+def _request_digest(environ: dict) -> bytes:
+    """A digest of everything of a request its answer could depend on: the method and address, every
+    header (the cookies among them) but the request id and those that say how the browser came to
+    the page, and where it came from. A digest, so that what is remembered is the same size however
+    large the headers."""
+    headers = sorted(item for item in environ.items()
+                     if item[0].startswith("HTTP_") and item[0] not in _NOT_READ_ON_A_KEPT_PAGE
+                     and not item[0].startswith("HTTP_SEC_FETCH_"))
+    inputs = (environ.get("REQUEST_METHOD"), environ.get("wsgi.url_scheme"), environ.get("SERVER_NAME"),
+              environ.get("SERVER_PORT"), environ.get("SCRIPT_NAME"), environ.get("PATH_INFO"),
+              environ.get("QUERY_STRING"), environ.get("REMOTE_ADDR"), *headers)
     return hashlib.sha256(repr(inputs).encode()).digest()
 
 

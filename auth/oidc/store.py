@@ -90,9 +90,10 @@ _CODE_BY_HASH = (
 )
 
 
-def _with_account(session: Session, columns: CoreRow, found):
-    """The object of `found` (a row of `columns`: the object's, then its account's), its account given."""
-    row, account = columns.take(session, found)
+def _with_account(session: Session, joined: CoreRow, found):
+    """The object of `found` (a row of `joined`: the object's columns, then its account's), its
+    account given."""
+    row, account = joined.take(session, found)
     # The session holds what it read only while something refers to it: the account read alongside
     # is given to the row, or `row.account` would read it again.
     fill_unloaded(row, "account", lambda: account)

@@ -38,3 +38,19 @@ def test_an_old_session_version_signs_nobody_in_on_any_page(app, seeded):
         with app.test_request_context(path):
             assert _load_user(f"{public_id}:{int(version) - 1}") is None
             assert _load_user(f"{public_id}:{version}") is not None
+
+
+def test_the_standing_of_an_account_read_alone_is_read_when_first_asked(app, seeded):
+    from auth.mfa import staff_standing
+    from auth.session import _account_alone
+
+    with app.app_context():
+        officer_id = _session_id("officer.jw").partition(":")[0]
+        resident_id = db.session.scalar(select(Account.public_id).where(Account.mobile == "13800000001"))
+        db.session.expunge_all()
+        with statements_run() as statements:
+            officer = _account_alone(db.session, officer_id)
+            assert staff_standing(db.session, officer) is True  # officer.jw has an authenticator
+            assert officer.staff_positions and all(p.account_id == officer.id for p in officer.staff_positions)
+        assert len(statements) == 2 and "staff_position" in statements[1]
+        assert staff_standing(db.session, _account_alone(db.session, resident_id)) is None

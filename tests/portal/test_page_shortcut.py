@@ -1,5 +1,5 @@
-"""Kept pages answered to visitors before the application's request handling
-(portal.page_shortcut): the same answer the application gives, and only when it would be."""
+"""Kept pages answered before the application's request handling (portal.page_shortcut), to
+visitors and to people signed in: the same answer the application gives, and only when it would be."""
 
 from __future__ import annotations
 
@@ -204,6 +204,7 @@ def test_no_remembered_answer_stands_for_a_session_that_does_not_sign_in(kept_ap
     with kept_app.app_context():
         now = account_stamp(db.session.scalar(db.select(Account).filter_by(mobile="13800000001")))
     remembered = kept_app.extensions["page_shortcut"].signed_in_answers
+    assert len(remembered) == 1
     for _expires, answer in list(remembered._entries.values()):
         answer.page = answer.page._replace(account_stamp=now)
     answer, handled = _handled_by_the_application(kept_app, browser, "/citizen/")
@@ -236,7 +237,7 @@ def test_another_request_from_someone_signed_in_goes_to_the_application(kept_app
     elif change == "another address":
         kwargs["environ_base"] = {"REMOTE_ADDR": "10.1.2.3"}
     elif change == "another header":
-        kwargs["headers"] = {"X-Forwarded-For": "10.1.2.3"}
+        kwargs["headers"] = {"Accept": "text/plain"}
     elif change == "acting for someone":
         with kept_app.app_context():
             elder = db.session.scalar(db.select(Account).filter_by(mobile="13800000003"))
@@ -249,6 +250,15 @@ def test_another_request_from_someone_signed_in_goes_to_the_application(kept_app
     assert handled
     if change == "a flashed message":
         assert "A message for this person only" in answer.get_data(as_text=True)
+
+
+def test_following_a_link_to_the_page_is_answered_early_as_a_reload_is(kept_app):
+    browser = _signed_in(kept_app)
+    browser.get("/citizen/")
+    came_by_link = {"Referer": "http://localhost/citizen/services", "Sec-Fetch-Site": "same-origin",
+                    "Sec-Fetch-Mode": "navigate", "Cache-Control": "max-age=0"}
+    answer, handled = _handled_by_the_application(kept_app, browser, "/citizen/", headers=came_by_link)
+    assert not handled and "Sign out" in answer.get_data(as_text=True)
 
 
 def test_a_signed_in_answer_has_the_accounts_access_line(kept_app, caplog):
