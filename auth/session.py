@@ -12,15 +12,23 @@ from dataclasses import dataclass
 
 from flask import Blueprint, current_app, g, request, session
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from portal.extensions import db, login_manager
 from portal.models import Account
-from portal.models.account import session_signs_in
 from portal.models.base import CoreLoader
+from portal.page_cache import ACCOUNT_STAMP_COLUMNS
 
 ACR_PASSWORD = "urn:portal:acr:password"  # noqa: S105 - an assurance level, not a secret
 ACR_MFA = "urn:portal:acr:password+totp"
+
+# What a sign-in leaves in the session besides its CSRF token: Flask-Login's marks (`_user_id`, who
+# with the session's version; `_fresh`; `_id`, its session protection), whether the session is
+# permanent, and how and when (`start_session`, `raise_to_second_factor`). portal.page_shortcut
+# answers a signed-in session early only while it holds no more than these.
+SIGN_IN_SESSION_KEYS = frozenset({"_user_id", "_fresh", "_id", "_permanent", "auth_time", "acr", "amr", "mfa_time"})
 
 
 @dataclass(frozen=True)
@@ -52,11 +60,29 @@ class SessionUser:
         return getattr(self.account, name)
 
 
+def _public_id_and_version(user_id: str) -> tuple[str, str]:
+    """What a session's `_user_id` (`SessionUser.get_id`) names: the account and the session's version."""
+    public_id, _, version = user_id.partition(":")
+    return public_id, version
+
+
+def _signs_in(is_active: bool | None, session_version: int | None, version: str) -> bool:
+    """A session stamped with `version` signs the account in while it is active and its session
+    version is still the session's ("sign out everywhere" and a password change bump it)."""
+    return bool(is_active) and str(session_version) == version
+
+
 # Built once: every signed-in request runs it, and building the statement cost as much as running it.
 # The account alone, read without the ORM's loading path (`CoreLoader`): a joined load of its staff
 # positions or resident profile cost every signed-in page more than the separate query saved the
 # pages that use them. A blueprint whose every page asks for more names what (`read_with_account`).
 _ACCOUNT_BY_PUBLIC_ID = CoreLoader(Account, Account.public_id == db.bindparam("public_id"))
+
+# The columns a kept page depends on, for portal.page_shortcut, with the two that say whether a session
+# signs the account in.
+_STAMP_BY_PUBLIC_ID = select(
+    Account.is_active, Account.session_version, *(getattr(Account, name) for name in ACCOUNT_STAMP_COLUMNS)
+).where(Account.public_id == bindparam("public_id"))
 
 # app.extensions key: {blueprint name: loader(session, public_id)}, from `read_with_account`.
 ACCOUNT_LOADERS = "auth.account_loaders"
@@ -79,12 +105,23 @@ def _account_alone(db_session: Session, public_id: str) -> Account | None:
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> SessionUser | None:
-    public_id, _, version = user_id.partition(":")
+    public_id, version = _public_id_and_version(user_id)
     loader = current_app.extensions.get(ACCOUNT_LOADERS, {}).get(request.blueprint, _account_alone)
     account = loader(db.session, public_id)
-    if account is None or not session_signs_in(account.is_active, account.session_version, version):
+    if account is None or not _signs_in(account.is_active, account.session_version, version):
         return None
     return SessionUser(account)
+
+
+def signed_in_stamp(connection: Connection, user_id: str) -> tuple | None:
+    """The ACCOUNT_STAMP_COLUMNS (portal.page_cache) of the account a session's `_user_id` signs in,
+    read by one Core statement on `connection`, for an answer given before the request handling
+    (portal.page_shortcut); None when the session signs no account in, by the account loader's rule."""
+    public_id, version = _public_id_and_version(user_id)
+    row = connection.execute(_STAMP_BY_PUBLIC_ID, {"public_id": public_id}).first()
+    if row is None or not _signs_in(row[0], row[1], version):
+        return None
+    return tuple(row[2:])
 
 
 def clear_session() -> None:

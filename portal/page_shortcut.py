@@ -34,33 +34,24 @@ import hashlib
 import time
 from dataclasses import dataclass
 
+import flask
 from flask import Blueprint, Flask
-from sqlalchemy import bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from auth.session import SIGN_IN_SESSION_KEYS, signed_in_stamp
 from portal import EARLY_REQUEST
 from portal.extensions import db
 from portal.i18n import language_code, language_for
-from portal.models import Account
-from portal.models.account import session_signs_in
 from portal.observability import IN_FLIGHT, REQUEST_ID_HEADER, accept_request_id, account_hash, record_answer
-from portal.page_cache import (
-    ACCOUNT_STAMP_COLUMNS,
-    CSRF_SLOT_BYTES,
-    KEPT_PAGE_KEY,
-    KeptPage,
-    PageCache,
-    page_cache,
-)
+from portal.page_cache import CSRF_SLOT_BYTES, KEPT_PAGE_KEY, KeptPage, PageCache, page_cache
 from portal.preferences import elder_cookie_on
 from portal.signed_csrf import signed_token
 
 # What the session of a visitor who is not signed in may hold: the CSRF token, and Flask-Login's
 # session-protection marks.
 _VISITOR_KEYS = frozenset({"csrf_token", "_fresh", "_id"})
-# What the session of someone signed in may hold besides: who (with the session's version), and how
-# and when they signed in (auth.session.start_session, raise_to_second_factor).
-_SIGNED_IN_KEYS = _VISITOR_KEYS | {"_user_id", "_permanent", "auth_time", "acr", "amr", "mfa_time"}
+# What the session of someone signed in may hold: the CSRF token and the sign-in's own marks.
+_SIGNED_IN_KEYS = SIGN_IN_SESSION_KEYS | {"csrf_token"}
 # app.extensions key: more a signed-in session may hold (`kept_pages_ignore`).
 _IGNORED_SESSION_KEYS = "page_shortcut.ignored_session_keys"
 # Set for each answer: never remembered.
@@ -74,9 +65,6 @@ _NOT_READ_ON_A_KEPT_PAGE = frozenset({
     _PER_REQUEST_HEADER, "HTTP_REFERER", "HTTP_CACHE_CONTROL", "HTTP_PRAGMA", "HTTP_PRIORITY",
     "HTTP_UPGRADE_INSECURE_REQUESTS",
 })
-_STAMP_BY_PUBLIC_ID = select(*(getattr(Account, name) for name in ACCOUNT_STAMP_COLUMNS)).where(
-    Account.public_id == bindparam("public_id")
-)
 
 
 @dataclass
@@ -91,8 +79,10 @@ class PageShortcut:
         # Expiry is the page cache's: a remembered answer is only good while its page is kept.
         self.answers = PageCache(size, float("inf"))  # for visitors, by address
         self.signed_in_answers = PageCache(size, float("inf"))  # for someone signed in, by request
-        # The paths of the pages remembered for someone signed in (as many as there are kept pages):
-        # a signed-in request for any other path (the desk's, say) is not digested for nothing.
+        # The paths of the pages remembered for someone signed in: a signed-in request for any other
+        # path (the desk's, say) is not digested for nothing. Not shrunk when an answer is dropped:
+        # there are no more of them than paths of pages kept without vary, and a path left over
+        # costs its requests a digest only.
         self.signed_in_paths: set[str] = set()
         # Each kept page encoded once for all the answers remembered with it: {page key: (html, bytes)},
         # one value replaced whole, so that threads answering at once never pair a page with
@@ -139,13 +129,15 @@ class PageShortcut:
         return [body]
 
     def _session_of(self, http_request) -> dict | None:
-        """The session's content, unless it is one no answer may be given to here: a signed-in
-        session holding more than the sign-in's marks is turned away now, a visitor's by
-        `_for_visitor`."""
+        """The session's content, unless it is one no answer may be given to here."""
         cookies = http_request.cookies
         if self.remember_cookie in cookies:
             return None
-        session = self.app.session_interface.content_of(self.app, cookies.get(self.session_cookie))
+        return self._answerable(self.app.session_interface.content_of(self.app, cookies.get(self.session_cookie)))
+
+    def _answerable(self, session) -> dict | None:
+        """`session`, unless no answer may be given to it here: a signed-in session holding more
+        than the sign-in's marks is turned away now, a visitor's by `_for_visitor`."""
         if not session or not session.get("csrf_token"):
             return None
         if "_user_id" not in session:
@@ -169,27 +161,23 @@ class PageShortcut:
         """The account's key for the access line, when its stamp, read again, is the one the
         remembered answer was given with, and signs the session in; else None."""
         user_id = session["_user_id"]
-        public_id, _, version = user_id.partition(":")
-        stamp = self._account_stamp(public_id)
-        # The stamp it was answered with says the session signed the account in then; asked again
-        # (auth.session's rule) all the same, so that no stamp could ever stand for a session that
-        # does not sign in.
-        if stamp is None or stamp != remembered.page.account_stamp or not _signs_in(stamp, version):
+        stamp = self._signed_in_stamp(user_id)
+        if stamp is None or stamp != remembered.page.account_stamp:
             return None
         return account_hash(self.app.extensions["portal_observability"]["account_key"], user_id)
 
-    def _account_stamp(self, public_id: str) -> tuple | None:
-        """The account's ACCOUNT_STAMP_COLUMNS; None when there is no such account, or the database
-        could not be asked (the application then answers, as it would any request)."""
+    def _signed_in_stamp(self, user_id: str) -> tuple | None:
+        """The stamp of the account the session signs in (auth.session decides whether it does);
+        None when it signs none in, or the database could not be asked (the application then
+        answers, as it would any request)."""
         try:
             if self._engine is None:
                 with self.app.app_context():
                     self._engine = db.engine
             with self._engine.connect() as connection:
-                row = connection.execute(_STAMP_BY_PUBLIC_ID, {"public_id": public_id}).first()
+                return signed_in_stamp(connection, user_id)
         except SQLAlchemyError:
             return None
-        return None if row is None else tuple(row)
 
     def _encoded(self, page_key: tuple, html: str) -> bytes:
         kept = self.bodies.get(page_key)
@@ -214,12 +202,14 @@ class PageShortcut:
         return remember_then_start
 
     def _remember(self, environ: dict, page: KeptPage, headers: list) -> None:
-        http_request = self.app.request_class(environ)
+        """Called inside the application's request context: its request is this answer's, and its
+        session the one the request's cookie holds (the answer sets no cookie)."""
+        http_request, session = flask.request, flask.session
         if page.account_stamp is None:
             self.answers.put(_address(http_request, page.language, page.elder_mode), _Remembered(page, headers))
             return
-        session = self._session_of(http_request)
-        if session is not None and "_user_id" in session:  # a session the shortcut may answer
+        answerable = self.remember_cookie not in http_request.cookies and self._answerable(session) is not None
+        if answerable and "_user_id" in session:
             self.signed_in_answers.put(_request_digest(environ), _Remembered(page, headers))
             self.signed_in_paths.add(environ.get("PATH_INFO"))
 
@@ -235,11 +225,6 @@ def kept_pages_ignore(blueprint: Blueprint, session_key: str) -> None:
                                                                                frozenset()) | {session_key}
 
     blueprint.record_once(register)
-
-
-def _signs_in(stamp: tuple, version: str) -> bool:
-    account = dict(zip(ACCOUNT_STAMP_COLUMNS, stamp, strict=True))
-    return session_signs_in(account["is_active"], account["session_version"], version)
 
 
 def _request_digest(environ: dict) -> bytes:

@@ -1,7 +1,10 @@
+import flask
+import pytest
 from sqlalchemy import select
 
+from auth.session import ACR_PASSWORD, SIGN_IN_SESSION_KEYS, raise_to_second_factor, start_session
 from portal.extensions import db
-from portal.models import AuditEvent
+from portal.models import Account, AuditEvent
 from tests.helpers import DEMO_PASSWORD
 
 
@@ -97,3 +100,21 @@ def test_language_and_elder_mode_follow_the_account(app, login, client):
     phone = app.test_client()
     phone.post("/auth/login", data={"username": "13800000002", "password": DEMO_PASSWORD})
     assert '<html lang="en" class="elder">' in phone.get("/").get_data(as_text=True)
+
+
+# Pages are answered early to a signed-in session holding no more than the sign-in's named marks
+# (portal.page_shortcut): a mark a sign-in adds without naming it would turn that off, or let through
+# a session that should not be.
+@pytest.mark.parametrize("username", ["13800000001", "officer.jw"])  # password; password and TOTP
+def test_a_sign_in_leaves_only_its_named_marks_in_the_session(login, client, username):
+    login(username)
+    with client.session_transaction() as session:
+        assert set(session) - {"csrf_token"} == SIGN_IN_SESSION_KEYS - {"mfa_time"}
+
+
+def test_a_second_factor_after_signing_in_leaves_only_named_marks(app, seeded):
+    with app.test_request_context("/auth/mfa", method="POST"):
+        account = db.session.scalar(select(Account).filter_by(username="officer.jw"))
+        start_session(account, acr=ACR_PASSWORD, amr=("pwd",))
+        raise_to_second_factor()
+        assert set(flask.session) == SIGN_IN_SESSION_KEYS
