@@ -78,8 +78,8 @@ def _signs_in(is_active: bool | None, session_version: int | None, version: str)
 # pages that use them. A blueprint whose every page asks for more names what (`read_with_account`).
 _ACCOUNT_BY_PUBLIC_ID = CoreLoader(Account, Account.public_id == db.bindparam("public_id"))
 
-# The columns a kept page depends on, for portal.page_shortcut, with the two that say whether a session
-# signs the account in.
+# The columns a kept page depends on (portal.page_shortcut), after the two the sign-in rule asks,
+# which are among them too: selected first, they are found by position whatever the stamp's order.
 _STAMP_BY_PUBLIC_ID = select(
     Account.is_active, Account.session_version, *(getattr(Account, name) for name in ACCOUNT_STAMP_COLUMNS)
 ).where(Account.public_id == bindparam("public_id"))

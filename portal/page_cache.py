@@ -47,7 +47,8 @@ _TOKEN_NAME = "csrf_token"  # noqa: S105 - a field name, not a secret
 KEPT_PAGE_KEY = "portal.kept_page"
 # What of the signed-in account such a page depends on: that the session still signs the account in
 # (the account is active, and the session's version is its own) and the language and elder mode the
-# account chose. portal.page_shortcut reads these columns again before answering from memory.
+# account chose. portal.page_shortcut has them read again (auth.session.signed_in_stamp) before
+# answering from memory.
 ACCOUNT_STAMP_COLUMNS = ("public_id", "session_version", "is_active", "locale", "elder_mode")
 
 

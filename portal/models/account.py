@@ -18,13 +18,6 @@ def _enum(cls):
     return Enum(cls, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
 
 
-def session_signs_in(is_active: bool | None, session_version: int | None, version: str) -> bool:
-    """Whether a session stamped with `version` signs in the account with these columns: while the
-    account is active and its session version is still the session's ("sign out everywhere" and a
-    password change bump it). auth.session and portal.page_shortcut both ask this."""
-    return bool(is_active) and str(session_version) == version
-
-
 class Account(db.Model):
     """One per person. Credentials and second factor are handled only by `auth/`."""
 
