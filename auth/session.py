@@ -78,11 +78,12 @@ def _signs_in(is_active: bool | None, session_version: int | None, version: str)
 # pages that use them. A blueprint whose every page asks for more names what (`read_with_account`).
 _ACCOUNT_BY_PUBLIC_ID = CoreLoader(Account, Account.public_id == db.bindparam("public_id"))
 
-# The columns a kept page depends on (portal.page_shortcut), after the two the sign-in rule asks,
-# which are among them too: selected first, they are found by position whatever the stamp's order.
-_STAMP_BY_PUBLIC_ID = select(
-    Account.is_active, Account.session_version, *(getattr(Account, name) for name in ACCOUNT_STAMP_COLUMNS)
-).where(Account.public_id == bindparam("public_id"))
+# The columns a kept page depends on (portal.page_shortcut), among them the two the sign-in rule asks.
+_STAMP_BY_PUBLIC_ID = select(*(getattr(Account, name) for name in ACCOUNT_STAMP_COLUMNS)).where(
+    Account.public_id == bindparam("public_id")
+)
+_STAMP_ACTIVE = ACCOUNT_STAMP_COLUMNS.index("is_active")
+_STAMP_VERSION = ACCOUNT_STAMP_COLUMNS.index("session_version")
 
 # app.extensions key: {blueprint name: loader(session, public_id)}, from `read_with_account`.
 ACCOUNT_LOADERS = "auth.account_loaders"
@@ -119,9 +120,9 @@ def signed_in_stamp(connection: Connection, user_id: str) -> tuple | None:
     (portal.page_shortcut); None when the session signs no account in, by the account loader's rule."""
     public_id, version = _public_id_and_version(user_id)
     row = connection.execute(_STAMP_BY_PUBLIC_ID, {"public_id": public_id}).first()
-    if row is None or not _signs_in(row[0], row[1], version):
+    if row is None or not _signs_in(row[_STAMP_ACTIVE], row[_STAMP_VERSION], version):
         return None
-    return tuple(row[2:])
+    return tuple(row)
 
 
 def clear_session() -> None:

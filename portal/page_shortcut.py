@@ -131,14 +131,14 @@ class PageShortcut:
     def _session_of(self, http_request) -> dict | None:
         """The session's content, unless it is one no answer may be given to here."""
         cookies = http_request.cookies
-        if self.remember_cookie in cookies:
-            return None
-        return self._answerable(self.app.session_interface.content_of(self.app, cookies.get(self.session_cookie)))
+        content = self.app.session_interface.content_of(self.app, cookies.get(self.session_cookie))
+        return self._answerable(cookies, content)
 
-    def _answerable(self, session) -> dict | None:
-        """`session`, unless no answer may be given to it here: a signed-in session holding more
-        than the sign-in's marks is turned away now, a visitor's by `_for_visitor`."""
-        if not session or not session.get("csrf_token"):
+    def _answerable(self, cookies, session) -> dict | None:
+        """`session`, unless no answer may be given to it here: one with a remember-me cookie beside
+        it, or signed in and holding more than the sign-in's marks, is turned away now; a visitor's
+        by `_for_visitor`."""
+        if self.remember_cookie in cookies or not session or not session.get("csrf_token"):
             return None
         if "_user_id" not in session:
             return session
@@ -208,8 +208,7 @@ class PageShortcut:
         if page.account_stamp is None:
             self.answers.put(_address(http_request, page.language, page.elder_mode), _Remembered(page, headers))
             return
-        answerable = self.remember_cookie not in http_request.cookies and self._answerable(session) is not None
-        if answerable and "_user_id" in session:
+        if self._answerable(http_request.cookies, session) is not None and "_user_id" in session:
             self.signed_in_answers.put(_request_digest(environ), _Remembered(page, headers))
             self.signed_in_paths.add(environ.get("PATH_INFO"))
 
