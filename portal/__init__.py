@@ -8,14 +8,16 @@ from flask import Flask
 from flask.ctx import RequestContext
 
 from portal.config import DEFAULT_INSTANCE_PATH, PROJECT_ROOT, config_class, read_environment
+from portal.templating import PortalEnvironment
 
 # Where a GET the page shortcut built a request for, and did not answer, keeps that request for Flask.
 EARLY_REQUEST = "portal.early_request"
 
 
 class PortalFlask(Flask):
-    """Flask, remembering which views and hooks are plain functions, and answering kept pages before
-    its request handling where it may (portal.page_shortcut).
+    """Flask, remembering which views and hooks are plain functions, answering kept pages before
+    its request handling where it may (portal.page_shortcut), and with Jinja's environment of
+    portal.templating.
 
     Flask asks of every hook and view, on every request, whether it is a coroutine function (about
     two dozen `inspect` calls a request); the answer never changes, so it is asked once."""
@@ -23,6 +25,7 @@ class PortalFlask(Flask):
     # Hooks and views number in the dozens; a function made for one request (after_this_request)
     # would make the set grow for ever, so past this many it is asked about every time.
     PLAIN_FUNCTIONS_KEPT = 512
+    jinja_environment = PortalEnvironment
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
