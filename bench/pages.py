@@ -9,9 +9,10 @@ What it does:
 
   1. finds or builds the scaled demo district (bench/scale.py: the demo seed plus 100,000
      residents, 100,000 enterprises and 1,000,000 cases) and works on a copy of it;
-  2. starts the portal (bench/portal_app.py) and the hello app (bench/hello.py) under gunicorn with
-     the project's gunicorn.conf.py: WEB_CONCURRENCY workers (default: one per core) of
-     PORTAL_THREADS threads each, the same for both, on loopback ports 18110 and 18111;
+  2. starts the portal (bench/portal_app.py), the hello app (bench/hello.py) and a lean page
+     (bench/lean.py: one statement and a compiled template, a reference without a target) under
+     gunicorn with the project's gunicorn.conf.py: WEB_CONCURRENCY workers (default: one per core)
+     of PORTAL_THREADS threads each, the same for all three, on loopback ports 18110 to 18112;
   3. signs in through the real forms (a resident, an enterprise's legal representative, an officer
      with password and TOTP) and takes their session cookies, as their browsers hold them; the
      anonymous rows send the cookie a visitor has after their first pages (the CSRF token of the
@@ -28,7 +29,9 @@ What it does:
 
 Targets: pages anonymous visitors see ≥ 0.5× hello's throughput; signed-in pages, and the token
 endpoint (a client authenticated by its secret), ≥ 0.3×; p99 latency ≤ 3× hello's; HTML + CSS +
-JS of a page ≤ 60 KB; matching ≤ 3× the bare SELECT; and no request answered with an error.
+JS of a page ≤ 60 KB; matching ≤ 3× the bare SELECT; and no request answered with an error. The
+lean page has no target: it shows, in the same run, how far below hello a page with one statement
+and a template already is.
 """
 
 from __future__ import annotations
@@ -59,7 +62,7 @@ from sqlalchemy.orm import Session
 from bench.scale import BENCH_SECRET_KEY, CASES, ENTERPRISES, RESIDENTS, ROOT, district_copy
 
 HERE = Path(__file__).resolve().parent
-HELLO_PORT, PORTAL_PORT = 18110, 18111
+HELLO_PORT, PORTAL_PORT, LEAN_PORT = 18110, 18111, 18112
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) portal-bench"  # the same for sign-in and load
 PASSWORD = "Demo-2026-portal"  # noqa: S105 - the published demo password
 TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # noqa: S105 - the published demo authenticator key
@@ -80,7 +83,8 @@ class Row:
     path: str
     who: str | None = None  # whose session cookie: resident, company, officer; None: anonymous
     script: str = "page"
-    target: float = 0.5
+    target: float | None = 0.5  # None: a reference, measured and printed without a target
+    server: str = "portal"  # or "lean"
 
 
 ROWS = [
@@ -92,6 +96,7 @@ ROWS = [
     Row("policy matches", "/enterprise/c/{company}/matches", who="company", target=0.3),
     Row("desk queue", "/gov/cases", who="officer", target=0.3),
     Row("OIDC token (refresh)", "/oidc/token", script="refresh", target=0.3),
+    Row("lean page (reference)", "/", target=None, server="lean"),
 ]
 PEOPLE = {"resident": ("13800000001", None), "company": ("13800000011", None), "officer": ("officer.jw", TOTP_SECRET)}
 
@@ -283,6 +288,8 @@ class Measured:
 
     @property
     def ok(self) -> bool:
+        if self.row.target is None:
+            return self.portal.errors == 0
         return (
             self.portal.errors == 0
             and self.ratio >= self.row.target
@@ -304,14 +311,17 @@ class Bench:
             "DATABASE_URL": database_url,
             "UPLOAD_DIR": str(workdir / "uploads"),
         }, workdir / "portal.log")
+        self.lean = Server("lean", LEAN_PORT, "bench.lean:app",
+                           {"PORTAL_ENV": "production", "DATABASE_URL": database_url}, workdir / "lean.log")
         self.sessions: dict[str | None, requests.Session] = {}
         self.company = _demo_company(database_url)
 
     def start(self) -> None:
         workers, threads = self.args.workers, self.args.threads
-        for server in (self.hello, self.portal):
+        for server in (self.hello, self.portal, self.lean):
             server.start(workers, threads)
         self.hello.wait("/")
+        self.lean.wait("/")
         self.portal.wait("/healthz")
         # An anonymous visitor as a browser is after its first page: its session cookie holds the
         # CSRF token of the header's forms, and nothing else.
@@ -327,11 +337,12 @@ class Bench:
         return f"session={self.sessions[who].cookies['session']}"
 
     def stop(self) -> None:
-        for server in (self.portal, self.hello):
+        for server in (self.portal, self.lean, self.hello):
             server.stop()
 
     def url(self, row: Row) -> str:
-        return self.portal.base + row.path.format(company=self.company)
+        server = self.lean if row.server == "lean" else self.portal
+        return server.base + row.path.format(company=self.company)
 
     def measure(self, row: Row, connections: int, duration: int) -> Load:
         if row.script == "refresh":
@@ -340,6 +351,8 @@ class Bench:
             tokens.write_text("\n".join(refresh_tokens(self.portal.base, self.sessions["resident"], count)) + "\n")
             basic = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
             env = {"BENCH_TOKENS": str(tokens), "BENCH_CLIENT_AUTH": f"Basic {basic}"}
+        elif row.server != "portal":
+            env = {}  # nobody to be: no session, no cookie
         else:
             # The person has the page open: their browser holds what its last answer set (for the
             # city code, the code it shows during its minute), and each request is a reload.
@@ -352,7 +365,7 @@ class Bench:
 
     def check(self, row: Row) -> int | None:
         """The page answers 200 to its person (no redirect to sign in); returns its bytes."""
-        if row.script != "page":
+        if row.script != "page" or row.server != "portal":
             return None
         http = self.sessions[row.who]
         answer = http.get(self.url(row), allow_redirects=False)
@@ -436,7 +449,10 @@ def print_table(results: list[Measured], matching: tuple[float, float, int] | No
             p99 = sum(r.hello_p99 for r in same) / len(same)
             print(f"{'hello (baseline, mean)':<26} {m.connections:>5} {rps:>8.0f} {'':>7} {p99:>8.2f}")
         size = f"{m.bytes / KB:>6.1f}KB" if m.bytes is not None else f"{'—':>8}"
-        target = f"≥{m.row.target}× req/s, p99 ≤{P99_TARGET:g}×" + (", ≤60KB" if m.bytes is not None else "")
+        if m.row.target is None:
+            target = "none: a reference"
+        else:
+            target = f"≥{m.row.target}× req/s, p99 ≤{P99_TARGET:g}×" + (", ≤60KB" if m.bytes is not None else "")
         errors = f"  ({m.portal.errors} errors)" if m.portal.errors else ""
         all_ok &= m.ok
         print(f"{m.row.name:<26} {m.connections:>5} {m.portal.rps:>8.0f} {m.ratio:>7.2f} {m.portal.p99_ms:>8.2f} "
@@ -481,7 +497,7 @@ def main() -> None:
 
     print(f"The portal against a bare Flask app: the demo district plus {RESIDENTS:,} residents, "
           f"{ENTERPRISES:,} enterprises and {CASES:,} cases; gunicorn with {args.workers} workers × "
-          f"{args.threads} threads for both, {os.cpu_count()} cores; wrk for {args.duration:g} s a row", flush=True)
+          f"{args.threads} threads for each, {os.cpu_count()} cores; wrk for {args.duration:g} s a row", flush=True)
     with tempfile.TemporaryDirectory(prefix="portal-bench-") as scratch, \
             district_copy(Path(scratch), log=lambda m: print(m, flush=True)) as url:
         bench = Bench(args, Path(scratch), url)
@@ -501,11 +517,12 @@ def main() -> None:
 
 def _serve(bench: Bench, rows: list[Row]) -> None:
     lua = HERE / "wrk"
-    print(f"\nhello: {bench.hello.base}/   portal: {bench.portal.base}/   (Ctrl-C stops both)")
+    print(f"\nhello: {bench.hello.base}/   portal: {bench.portal.base}/   lean page: {bench.lean.base}/   "
+          "(Ctrl-C stops them)")
     for row in rows:
         if row.script != "page":
             continue
-        cookie = bench.cookie(row.who)
+        cookie = bench.cookie(row.who) if row.server == "portal" else ""
         print(f"\n# {row.name}\nBENCH_LUA_DIR={lua} BENCH_USER_AGENT='{USER_AGENT}' BENCH_COOKIE='{cookie}' "
               f"wrk -t1 -c1 -d10s -s {lua}/page.lua '{bench.url(row)}'")
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # kill, like Ctrl-C, stops the servers
