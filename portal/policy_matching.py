@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import bindparam, func, insert, inspect, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from portal import audit
@@ -24,7 +24,7 @@ from portal.cases import SYSTEM, local_date, submit_case, work_calendar
 from portal.enterprises.errors import EnterpriseError
 from portal.enterprises.memberships import active_membership, effective_clause, recipients
 from portal.models.account import Account
-from portal.models.base import execute_now, fill_unloaded, utcnow
+from portal.models.base import execute_now, utcnow
 from portal.models.case import Case, CaseCategory, CaseKind, InboxMessage
 from portal.models.department import Department, DepartmentKind
 from portal.models.enterprise import Enterprise, EnterpriseCertification, Membership, MembershipRole, MembershipScope
@@ -538,19 +538,20 @@ _CATALOGUE_VERSION = select(func.count(Policy.id), func.max(Policy.updated_at)).
     Policy.status == PolicyStatus.PUBLISHED,
     or_(Policy.valid_until.is_(None), Policy.valid_until >= bindparam("today", type_=Policy.valid_until.type)),
 )
-_CERTIFICATIONS = (
-    select(EnterpriseCertification)
-    .where(EnterpriseCertification.enterprise_id == bindparam("enterprise_id"))
-    .order_by(EnterpriseCertification.certification)
+_CERTIFICATION_NAMES = select(EnterpriseCertification.certification).where(
+    EnterpriseCertification.enterprise_id == bindparam("enterprise_id")
 )
 
 
 def enterprise_facts(session: Session, enterprise: Enterprise) -> dict:
-    """`facts_of(enterprise)`, its certifications read by a statement built once rather than by
-    the relationship's lazy load (which builds its own on every request)."""
-    fill_unloaded(enterprise, "certification_rows",
-                  lambda: session.scalars(_CERTIFICATIONS, {"enterprise_id": enterprise.id}).all())
-    return facts_of(enterprise)
+    """`facts_of(enterprise)`, its certifications' names read by a Core statement built once when
+    the company's certifications are not loaded: the relationship's lazy load builds its statement
+    on every request, and the facts need the names, not the rows as objects (the policy matches
+    page, kept whole, asks this on every view)."""
+    if "certification_rows" not in inspect(enterprise).unloaded:
+        return facts_of(enterprise)
+    names = execute_now(session, _CERTIFICATION_NAMES, {"enterprise_id": enterprise.id}).scalars().all()
+    return facts_of(enterprise, members={"certification_rows": names})
 
 
 def matches_key(session: Session, enterprise: Enterprise, *, now: datetime | None = None) -> tuple:

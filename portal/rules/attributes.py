@@ -133,8 +133,13 @@ def _plain(value):
     return value.value if isinstance(value, enum.Enum) else value
 
 
-def facts_of(enterprise) -> dict[str, Any]:
-    """The registry's attributes of one enterprise object (an ORM row or anything shaped like one)."""
+def facts_of(enterprise, members: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The registry's attributes of one enterprise object (an ORM row or anything shaped like one).
+
+    `members` gives, by relationship name, the member values of a child table read apart (say
+    the certifications' names by one statement): that relationship of `enterprise` is then not read.
+    """
+    members = members or {}
     facts: dict[str, Any] = {}
     for attribute in _REGISTRY:
         if attribute.column is not None:
@@ -145,7 +150,11 @@ def facts_of(enterprise) -> dict[str, Any]:
             facts[attribute.name] = None if target is None else getattr(target, key)
         elif attribute.members is not None:
             relationship, member = attribute.members
-            facts[attribute.name] = frozenset(_plain(getattr(row, member)) for row in getattr(enterprise, relationship))
+            if relationship in members:
+                facts[attribute.name] = frozenset(_plain(value) for value in members[relationship])
+            else:
+                facts[attribute.name] = frozenset(_plain(getattr(row, member))
+                                                  for row in getattr(enterprise, relationship))
     return complete_facts(facts)
 
 

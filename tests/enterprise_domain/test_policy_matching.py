@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from portal.enterprises import update_profile, verify_representative
 from portal.models import (
     ApplicationMethod,
     Case,
     CaseKind,
+    Enterprise,
+    EnterpriseCertification,
     InboxMessage,
     Membership,
     MembershipRole,
@@ -25,13 +27,15 @@ from portal.policy_matching import (
     PolicyError,
     check_policy,
     dry_run,
+    enterprise_facts,
     explain_policy,
+    matches_key,
     publish,
     ranked_matches,
     rematch_enterprise,
     withdraw,
 )
-from portal.rules import Band
+from portal.rules import Band, facts_of
 from tests.enterprise_domain.conftest import NOW
 
 SMALL_HIGH_TECH = {
@@ -311,3 +315,33 @@ def test_following_topics_needs_the_policies_scope(session, make_account, make_e
     with pytest.raises(EnterpriseError) as caught:
         set_topics(session, boss, enterprise, ["gossip"], now=NOW)
     assert caught.value.code == "invalid_value"
+
+
+def test_a_company_read_afresh_has_the_facts_of_its_certifications_on_file(session, make_enterprise):
+    enterprise = make_enterprise(employees=120, certifications=["high_tech", "specialised_sme"])
+    expected, enterprise_id = facts_of(enterprise), enterprise.id
+    session.commit()
+    session.expunge_all()
+    fresh = session.get(Enterprise, enterprise_id)
+    assert "certification_rows" in inspect(fresh).unloaded
+
+    assert enterprise_facts(session, fresh) == expected
+    assert expected["certifications"] == frozenset({"high_tech", "specialised_sme"})
+
+
+def test_a_certification_added_changes_what_the_matches_depend_on(session, make_enterprise, make_policy):
+    enterprise = make_enterprise(employees=120)
+    fits = make_policy(SMALL_HIGH_TECH, status=PolicyStatus.PUBLISHED, title="合适")
+    enterprise_id, policy_id = enterprise.id, fits.id
+    session.commit()
+    session.expunge_all()
+    fresh = session.get(Enterprise, enterprise_id)
+    before = matches_key(session, fresh, now=NOW)
+    assert [r.explanation.band for r in ranked_matches(session, fresh, now=NOW) if r.policy.id == policy_id] == [
+        Band.NOT_QUALIFIED]
+
+    session.add(EnterpriseCertification(enterprise_id=enterprise_id, certification="high_tech"))  # not flushed yet
+
+    assert matches_key(session, fresh, now=NOW) != before
+    assert [r.explanation.band for r in ranked_matches(session, fresh, now=NOW) if r.policy.id == policy_id] == [
+        Band.QUALIFIED]
