@@ -133,15 +133,20 @@ class CoreRow:
 
 
 class CoreLoader:
-    """One object of an entity by a Core statement built once (`CoreEntity`)."""
+    """Objects of an entity by a Core statement built once (`CoreEntity`): one, or every one the
+    criteria find in `order_by`'s order, at most `limit` (a bound parameter, say) when given."""
 
-    def __init__(self, entity: type, *criteria):
+    def __init__(self, entity: type, *criteria, order_by: tuple = (), limit=None):
         self._entity = CoreEntity(entity)
-        self._statement = select(*self._entity.columns).where(*criteria)
+        statement = select(*self._entity.columns).where(*criteria).order_by(*order_by)
+        self._statement = statement if limit is None else statement.limit(limit)
 
     def one_or_none(self, session: Session, parameters: dict):
         row = execute_now(session, self._statement, parameters).first()
         return None if row is None else self._entity.take(session, row)
+
+    def all(self, session: Session, parameters: dict) -> list:
+        return [self._entity.take(session, row) for row in execute_now(session, self._statement, parameters)]
 
 
 def new_public_id() -> str:

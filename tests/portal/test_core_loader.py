@@ -117,3 +117,19 @@ def test_a_joined_row_gives_each_entitys_object_and_none_for_a_side_that_found_n
         assert sorted((p.id, p.department_id) for _, p in taken if p is not None) == sorted(positions)
         assert all(isinstance(p, StaffPosition) for _, p in taken if p is not None)
     assert expected[officer_id]
+
+
+_RESIDENTS_NEWEST_NUMBER_FIRST = CoreLoader(
+    Account, Account.mobile.like(bindparam("prefix")), order_by=(Account.mobile.desc(),), limit=bindparam("limit"),
+)
+
+
+def test_all_gives_the_objects_found_in_order_and_no_more_than_the_limit(app_context, seeded):
+    _fresh_session()
+    with statements_run() as statements:
+        found = _RESIDENTS_NEWEST_NUMBER_FIRST.all(db.session, {"prefix": "1380000000%", "limit": 2})
+
+    assert [account.mobile for account in found] == ["13800000003", "13800000002"]
+    assert len(statements) == 1
+    assert all(inspect(account).persistent and account in db.session for account in found)
+    assert _RESIDENTS_NEWEST_NUMBER_FIRST.all(db.session, {"prefix": "139%", "limit": 2}) == []
