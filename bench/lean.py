@@ -14,6 +14,9 @@ from portal.config import normalise_database_url
 app = Flask(__name__)
 engine = create_engine(normalise_database_url(os.environ["DATABASE_URL"]))
 
+# The catalogue's first guide, by its primary key (looked up once): the demo seed always has guides.
+with engine.connect() as _connection:
+    GUIDE_ID = _connection.execute(text("SELECT min(id) FROM service_guide")).scalar_one()
 GUIDE = text("SELECT code, name_zh, summary_zh FROM service_guide WHERE id = :id")
 PAGE = app.jinja_env.from_string(
     '<!doctype html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>{{ guide.name_zh }}</title></head>\n'
@@ -25,5 +28,5 @@ PAGE = app.jinja_env.from_string(
 @app.get("/")
 def guide():
     with engine.connect() as connection:
-        row = connection.execute(GUIDE, {"id": 1}).one()
+        row = connection.execute(GUIDE, {"id": GUIDE_ID}).one()
     return render_template(PAGE, guide=row)

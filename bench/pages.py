@@ -3,27 +3,28 @@
 
     make bench                                   # or: .venv/bin/python -m bench.pages
     .venv/bin/python -m bench.pages --duration 5 --only "desk queue,citizen home, signed in"
-    .venv/bin/python -m bench.pages --serve      # start both servers, sign in, print wrk commands
+    .venv/bin/python -m bench.pages --serve      # start the servers, sign in, print wrk commands
 
 What it does:
 
   1. finds or builds the scaled demo district (bench/scale.py: the demo seed plus 100,000
      residents, 100,000 enterprises and 1,000,000 cases) and works on a copy of it;
-  2. starts the portal (bench/portal_app.py), the hello app (bench/hello.py) and a lean page
-     (bench/lean.py: one statement and a compiled template, a reference without a target) under
-     gunicorn with the project's gunicorn.conf.py: WEB_CONCURRENCY workers (default: one per core)
-     of PORTAL_THREADS threads each, the same for all three, on loopback ports 18110 to 18112;
+  2. starts the portal (bench/portal_app.py), the hello app (bench/hello.py) and, when its row is
+     measured, a lean page (bench/lean.py: one statement and a compiled template, a reference
+     without a target) under gunicorn with the project's gunicorn.conf.py: WEB_CONCURRENCY workers
+     (default: one per core) of PORTAL_THREADS threads each, the same for all, on loopback ports
+     18110 to 18112;
   3. signs in through the real forms (a resident, an enterprise's legal representative, an officer
      with password and TOTP) and takes their session cookies, as their browsers hold them; the
      anonymous rows send the cookie a visitor has after their first pages (the CSRF token of the
-     header's forms, nothing else); each row's page is opened once just before it is measured, and
+     header's forms, nothing else); each portal page is opened once just before it is measured, and
      the load is that person reloading it, with the cookie as its last answer left it (the city
      code page shows the same code for the rest of its minute); the token endpoint's refresh
      tokens come from real authorization-code flows with PKCE;
   4. for 1 and 32 connections, runs wrk (Debian) for --duration seconds on each row, with hello
      measured before and after it; when the two hello figures differ by more than 15% the machine
      was busy with something else, and the row is measured again (up to twice);
-  5. fetches each page with the CSS and scripts it links, and counts their bytes;
+  5. fetches each portal page with the CSS and scripts it links, and counts their bytes;
   6. times policy matching over every enterprise against a bare SELECT (bench/matching.py);
   7. prints one table and exits non-zero when any row misses its target.
 
@@ -316,12 +317,14 @@ class Bench:
         self.sessions: dict[str | None, requests.Session] = {}
         self.company = _demo_company(database_url)
 
-    def start(self) -> None:
+    def start(self, rows: list[Row]) -> None:
         workers, threads = self.args.workers, self.args.threads
-        for server in (self.hello, self.portal, self.lean):
+        servers = [self.hello, self.portal] + ([self.lean] if any(row.server == "lean" for row in rows) else [])
+        for server in servers:
             server.start(workers, threads)
         self.hello.wait("/")
-        self.lean.wait("/")
+        if self.lean.process is not None:
+            self.lean.wait("/")
         self.portal.wait("/healthz")
         # An anonymous visitor as a browser is after its first page: its session cookie holds the
         # CSRF token of the header's forms, and nothing else.
@@ -502,7 +505,7 @@ def main() -> None:
             district_copy(Path(scratch), log=lambda m: print(m, flush=True)) as url:
         bench = Bench(args, Path(scratch), url)
         try:
-            bench.start()
+            bench.start(rows)
             if args.serve:
                 _serve(bench, rows)
                 return
@@ -517,8 +520,8 @@ def main() -> None:
 
 def _serve(bench: Bench, rows: list[Row]) -> None:
     lua = HERE / "wrk"
-    print(f"\nhello: {bench.hello.base}/   portal: {bench.portal.base}/   lean page: {bench.lean.base}/   "
-          "(Ctrl-C stops them)")
+    lean = f"lean page: {bench.lean.base}/   " if bench.lean.process is not None else ""
+    print(f"\nhello: {bench.hello.base}/   portal: {bench.portal.base}/   {lean}(Ctrl-C stops them)")
     for row in rows:
         if row.script != "page":
             continue

@@ -547,7 +547,9 @@ def enterprise_facts(session: Session, enterprise: Enterprise) -> dict:
     """`facts_of(enterprise)`, its certifications' names read by a Core statement built once when
     the company's certifications are not loaded: the relationship's lazy load builds its statement
     on every request, and the facts need the names, not the rows as objects (the policy matches
-    page, kept whole, asks this on every view)."""
+    page, kept whole, asks this on every view). Read that way, they are the rows on file once the
+    session's pending changes are flushed (a certification added by its company's id included);
+    read from loaded rows, they are what the company object holds."""
     if "certification_rows" not in inspect(enterprise).unloaded:
         return facts_of(enterprise)
     names = execute_now(session, _CERTIFICATION_NAMES, {"enterprise_id": enterprise.id}).scalars().all()
