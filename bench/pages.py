@@ -314,14 +314,14 @@ class Bench:
         }, workdir / "portal.log")
         self.lean = Server("lean", LEAN_PORT, "bench.lean:app",
                            {"PORTAL_ENV": "production", "DATABASE_URL": database_url}, workdir / "lean.log")
+        self.servers = {server.name: server for server in (self.hello, self.portal, self.lean)}  # by Row.server
         self.sessions: dict[str | None, requests.Session] = {}
         self.company = _demo_company(database_url)
 
     def start(self, rows: list[Row]) -> None:
         workers, threads = self.args.workers, self.args.threads
-        servers = [self.hello, self.portal] + ([self.lean] if any(row.server == "lean" for row in rows) else [])
-        for server in servers:
-            server.start(workers, threads)
+        for name in ("hello", "portal", *sorted({row.server for row in rows} - {"portal"})):
+            self.servers[name].start(workers, threads)
         self.hello.wait("/")
         if self.lean.process is not None:
             self.lean.wait("/")
@@ -344,8 +344,7 @@ class Bench:
             server.stop()
 
     def url(self, row: Row) -> str:
-        server = self.lean if row.server == "lean" else self.portal
-        return server.base + row.path.format(company=self.company)
+        return self.servers[row.server].base + row.path.format(company=self.company)
 
     def measure(self, row: Row, connections: int, duration: int) -> Load:
         if row.script == "refresh":

@@ -150,11 +150,9 @@ def facts_of(enterprise, members: Mapping[str, Any] | None = None) -> dict[str, 
             facts[attribute.name] = None if target is None else getattr(target, key)
         elif attribute.members is not None:
             relationship, member = attribute.members
-            if relationship in members:
-                facts[attribute.name] = frozenset(_plain(value) for value in members[relationship])
-            else:
-                facts[attribute.name] = frozenset(_plain(getattr(row, member))
-                                                  for row in getattr(enterprise, relationship))
+            values = members[relationship] if relationship in members else (
+                getattr(row, member) for row in getattr(enterprise, relationship))
+            facts[attribute.name] = frozenset(_plain(value) for value in values)
     return complete_facts(facts)
 
 

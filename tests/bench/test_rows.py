@@ -23,7 +23,7 @@ def test_an_unknown_name_is_refused_with_the_names_there_are():
 
 
 def _measured(row_name: str, rps: float, hello_rps: float = 2000.0):
-    row = next(row for row in rows_named(row_name))
+    row = rows_named(row_name)[0]
     hello = Load(hello_rps, 1.0, 0)
     return Measured(row, 1, Load(rps, 1.0, 0), [hello, hello], None)
 
