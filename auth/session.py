@@ -12,14 +12,11 @@ from dataclasses import dataclass
 
 from flask import Blueprint, current_app, g, request, session
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import bindparam, select
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from portal.extensions import db, login_manager
 from portal.models import Account
 from portal.models.base import CoreLoader
-from portal.page_cache import ACCOUNT_STAMP_COLUMNS
 
 ACR_PASSWORD = "urn:portal:acr:password"  # noqa: S105 - an assurance level, not a secret
 ACR_MFA = "urn:portal:acr:password+totp"
@@ -78,13 +75,6 @@ def _signs_in(is_active: bool | None, session_version: int | None, version: str)
 # pages that use them. A blueprint whose every page asks for more names what (`read_with_account`).
 _ACCOUNT_BY_PUBLIC_ID = CoreLoader(Account, Account.public_id == db.bindparam("public_id"))
 
-# The columns a kept page depends on (portal.page_shortcut), among them the two the sign-in rule asks.
-_STAMP_BY_PUBLIC_ID = select(*(getattr(Account, name) for name in ACCOUNT_STAMP_COLUMNS)).where(
-    Account.public_id == bindparam("public_id")
-)
-_STAMP_ACTIVE = ACCOUNT_STAMP_COLUMNS.index("is_active")
-_STAMP_VERSION = ACCOUNT_STAMP_COLUMNS.index("session_version")
-
 # app.extensions key: {blueprint name: loader(session, public_id)}, from `read_with_account`.
 ACCOUNT_LOADERS = "auth.account_loaders"
 
@@ -112,17 +102,6 @@ def _load_user(user_id: str) -> SessionUser | None:
     if account is None or not _signs_in(account.is_active, account.session_version, version):
         return None
     return SessionUser(account)
-
-
-def signed_in_stamp(connection: Connection, user_id: str) -> tuple | None:
-    """The ACCOUNT_STAMP_COLUMNS (portal.page_cache) of the account a session's `_user_id` signs in,
-    read by one Core statement on `connection`, for an answer given before the request handling
-    (portal.page_shortcut); None when the session signs no account in, by the account loader's rule."""
-    public_id, version = _public_id_and_version(user_id)
-    row = connection.execute(_STAMP_BY_PUBLIC_ID, {"public_id": public_id}).first()
-    if row is None or not _signs_in(row[_STAMP_ACTIVE], row[_STAMP_VERSION], version):
-        return None
-    return tuple(row)
 
 
 def clear_session() -> None:

@@ -53,7 +53,12 @@ class PortalFlask(Flask):
         if answer is not None:
             environ.pop(EARLY_REQUEST, None)
             return answer
-        return super().wsgi_app(environ, shortcut.remembering(environ, start_response))
+        if environ.get("REQUEST_METHOD") != "GET":
+            return super().wsgi_app(environ, start_response)
+        from portal import read_sets
+
+        with read_sets.recording():  # what the answer read, for the shortcut to remember with it
+            return super().wsgi_app(environ, shortcut.remembering(environ, start_response))
 
     def request_context(self, environ):
         # The request the shortcut built and did not answer, with the cookies it parsed: not built again.

@@ -30,6 +30,7 @@ from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from portal import read_sets
 from portal.i18n import current_language
 from portal.preferences import elder_mode_active
 from portal.rate_limits import no_limit_applies
@@ -42,14 +43,8 @@ CSRF_SLOT_BYTES = CSRF_SLOT.encode()
 # form: holding the placeholder there makes the forms of a kept page carry it.
 _TOKEN_NAME = "csrf_token"  # noqa: S105 - a field name, not a secret
 # Where shared_page tells the WSGI layer (portal.page_shortcut) which kept page a request was
-# answered with, when the page is the same for everyone signed in, or for every visitor who is not
-# (a KeptPage).
+# answered with (a KeptPage), when no rate limit applies to it.
 KEPT_PAGE_KEY = "portal.kept_page"
-# What of the signed-in account such a page depends on: that the session still signs the account in
-# (the account is active, and the session's version is its own) and the language and elder mode the
-# account chose. portal.page_shortcut has them read again (auth.session.signed_in_stamp) before
-# answering from memory.
-ACCOUNT_STAMP_COLUMNS = ("public_id", "session_version", "is_active", "locale", "elder_mode")
 
 
 class KeptPage(NamedTuple):
@@ -57,11 +52,8 @@ class KeptPage(NamedTuple):
     endpoint: str
     language: str
     elder_mode: bool
-    account_stamp: tuple | None = None  # signed in: the account's ACCOUNT_STAMP_COLUMNS
-
-
-def account_stamp(account) -> tuple:
-    return tuple(getattr(account, name) for name in ACCOUNT_STAMP_COLUMNS)
+    signed_in: bool = False
+    for_everyone: bool = True  # kept without `vary`: the same page for every visitor not signed in
 
 
 class PageCache:
@@ -116,12 +108,14 @@ def shared_page(unless: Callable[[], bool] | None = None, vary: Callable[[], tup
     `unless()` returning true makes this request's page the view's own, neither kept nor served
     from what was kept.
 
-    Without `vary`, and where no rate limit applies, portal.page_shortcut may answer later requests
-    for the page from what was kept, before the application's request handling: a visitor who is
-    not signed in, for the same address, language and elder mode; someone signed in, for the same
-    request again (its cookies and headers), after reading the account's ACCOUNT_STAMP_COLUMNS
-    again. Such a view, and whatever stands before it, must then depend on nothing else that could
-    change between two such requests (a check with a time limit, say)."""
+    Where no rate limit applies, portal.page_shortcut may answer later requests for the page from
+    what was kept, before the application's request handling: a visitor who is not signed in, for
+    the same address, language and elder mode (a page kept without `vary`); someone signed in, for
+    the same request again (its cookies and headers), when every statement the application's answer
+    read gives the same rows again (portal.read_sets), for EARLY_ANSWER_SECONDS at most. Such a
+    view, and whatever stands before it, must then depend on nothing but the request and the
+    database; a check against the clock (a membership that ends today) may be that many seconds
+    late."""
 
     def decorator(view):
         @wraps(view)
@@ -133,16 +127,15 @@ def shared_page(unless: Callable[[], bool] | None = None, vary: Callable[[], tup
             language, elder_mode = current_language(), elder_mode_active()
             key = (request.endpoint, request.full_path, language, elder_mode, signed_in,
                    *(vary(*args, **kwargs) if vary else ()))
-            # The same page for everyone signed in, or for every visitor who is not:
             # portal.page_shortcut may answer the next such request without the application's
             # request handling (which a rate limit needs).
-            kept = None
-            if vary is None and no_limit_applies():
-                kept = KeptPage(key, request.endpoint, language, elder_mode,
-                                account_stamp(current_user.account) if signed_in else None)
+            kept = KeptPage(key, request.endpoint, language, elder_mode, signed_in, vary is None) \
+                if no_limit_applies() else None
             html = cache.get(key)
             if html is None:
-                with csrf_placeholder():
+                # What the page read is its key's to answer for: the early answer gives what is kept
+                # under the key, which the statements read before this one found.
+                with csrf_placeholder(), read_sets.paused():
                     html = view(*args, **kwargs)
                 if not isinstance(html, str):
                     return html

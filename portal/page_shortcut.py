@@ -1,22 +1,26 @@
 """Kept pages answered before the application's request handling.
 
-A page `shared_page` keeps without `vary` is the same for every visitor who is not signed in, and
-the same for everyone signed in, but for the CSRF token its forms carry. Answering it through Flask
-(the request context, the session, Flask-Login, Flask-WTF, the rate limiter, two dozen hooks) costs
-more than the page itself. So once the application has answered such a page with 200 and without
-setting a cookie, the answer's headers are remembered, and a later GET that would get the same
-answer is answered here: the kept HTML with the session's own signed CSRF token, the remembered
-headers, its request id, and the same latency sample and access line as any request.
+A page `shared_page` keeps is the same for everyone who gets it, but for the CSRF token its forms
+carry. Answering it through Flask (the request context, the session, Flask-Login, Flask-WTF, the
+rate limiter, two dozen hooks) costs more than the page itself. So once the application has
+answered such a page with 200 and without setting a cookie, the answer's headers are remembered,
+and a later GET that would get the same answer is answered here: the kept HTML with the session's
+own signed CSRF token, the remembered headers, its request id, and the same latency sample and
+access line as any request.
 
-- A visitor who is not signed in: the answer is remembered under the page's address, language and
-  elder mode, and given to any visitor whose session holds nothing that could change it.
+- A visitor who is not signed in, to a page kept without `vary`: the answer is remembered under the
+  page's address, language and elder mode, and given to any visitor whose session holds nothing
+  that could change it.
 - Someone signed in: the answer is remembered under the whole request as it came (its address,
   cookies and headers but its request id and those saying how the browser came to the page, and the
-  client's address), with what the page depended on
-  of the account (`ACCOUNT_STAMP_COLUMNS`: that the session signs it in, its language and elder
-  mode). The same request again is answered here once those columns, read again, are unchanged: a
-  session signed out everywhere, an account closed, or a changed language goes to the application.
-  The session may hold no more than the sign-in's own marks (not, say, whom the person acts for).
+  client's address), with every statement the application ran for it and the rows each gave
+  (portal.read_sets), when all of them were SELECTs on the Core path. The same request again is
+  answered here when each of those statements gives the same rows again: a session signed out
+  everywhere, an account closed, a staff position or a company membership withdrawn, a changed
+  language or a changed queue all read differently and go to the application. Remembered for
+  EARLY_ANSWER_SECONDS at most, after which the application answers (and remembers) again, so that
+  a check against the clock is never later than that. The session may hold no more than the
+  sign-in's own marks (not, say, whom the person acts for).
 
 Anything else goes through the application, which answers (and remembers) as before:
 - a method other than GET, or a page not kept, or kept no more (the page cache decides);
@@ -32,14 +36,14 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import flask
 from flask import Blueprint, Flask
 from sqlalchemy.exc import SQLAlchemyError
 
-from auth.session import SIGN_IN_SESSION_KEYS, signed_in_stamp
-from portal import EARLY_REQUEST
+from auth.session import SIGN_IN_SESSION_KEYS
+from portal import EARLY_REQUEST, read_sets
 from portal.extensions import db
 from portal.i18n import language_code, language_for
 from portal.observability import IN_FLIGHT, REQUEST_ID_HEADER, accept_request_id, account_hash, record_answer
@@ -71,6 +75,10 @@ _NOT_READ_ON_A_KEPT_PAGE = frozenset({
 class _Remembered:
     page: KeptPage
     headers: list[tuple[str, str]]
+    # Someone signed in: what the application's answer read, and until when (time.monotonic) it may
+    # be given again.
+    reads: tuple[read_sets.Read, ...] = ()
+    until: float = field(default=float("inf"))
 
 
 class PageShortcut:
@@ -88,6 +96,7 @@ class PageShortcut:
         # one value replaced whole, so that threads answering at once never pair a page with
         # another's bytes.
         self.bodies = PageCache(size, float("inf"))
+        self.signed_in_seconds = float(app.config.get("EARLY_ANSWER_SECONDS", 10))
         self.session_cookie = app.config["SESSION_COOKIE_NAME"]
         self.remember_cookie = app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
         self._engine = None
@@ -113,9 +122,11 @@ class PageShortcut:
         html = cache.get(remembered.page.key) if cache is not None else None
         if html is None:
             return None
-        account_key = self._account_key_if_still_signed_in(session, remembered) if signed_in else None
-        if signed_in and account_key is None:
-            return None
+        account_key = None
+        if signed_in:
+            if not self._reads_unchanged(remembered):
+                return None
+            account_key = account_hash(app.extensions["portal_observability"]["account_key"], session["_user_id"])
         body = self._encoded(remembered.page.key, html).replace(CSRF_SLOT_BYTES, token.encode())
         request_id = accept_request_id(environ.get(_PER_REQUEST_HEADER))
         IN_FLIGHT.inc()
@@ -157,27 +168,20 @@ class PageShortcut:
             return None
         return self.signed_in_answers.get(_request_digest(environ))
 
-    def _account_key_if_still_signed_in(self, session: dict, remembered: _Remembered) -> str | None:
-        """The account's key for the access line, when its stamp, read again, is the one the
-        remembered answer was given with, and signs the session in; else None."""
-        user_id = session["_user_id"]
-        stamp = self._signed_in_stamp(user_id)
-        if stamp is None or stamp != remembered.page.account_stamp:
-            return None
-        return account_hash(self.app.extensions["portal_observability"]["account_key"], user_id)
-
-    def _signed_in_stamp(self, user_id: str) -> tuple | None:
-        """The stamp of the account the session signs in (auth.session decides whether it does);
-        None when it signs none in, or the database could not be asked (the application then
-        answers, as it would any request)."""
+    def _reads_unchanged(self, remembered: _Remembered) -> bool:
+        """Whether the statements the remembered answer read give the same rows again; False when it
+        is too old, or the database could not be asked (the application then answers, as it would
+        any request)."""
+        if remembered.until <= time.monotonic():
+            return False
         try:
             if self._engine is None:
                 with self.app.app_context():
                     self._engine = db.engine
             with self._engine.connect() as connection:
-                return signed_in_stamp(connection, user_id)
+                return read_sets.unchanged(connection, remembered.reads)
         except SQLAlchemyError:
-            return None
+            return False
 
     def _encoded(self, page_key: tuple, html: str) -> bytes:
         kept = self.bodies.get(page_key)
@@ -187,8 +191,8 @@ class PageShortcut:
         return kept[1]
 
     def remembering(self, environ: dict, start_response):
-        """`start_response` for the application: remembers the headers of an answer with a page
-        that is the same for every visitor who is not signed in, or for everyone signed in."""
+        """`start_response` for the application: remembers the headers of an answer with a kept
+        page (for someone signed in, with what it read)."""
 
         def remember_then_start(status: str, headers: list, exc_info=None):
             page: KeptPage | None = environ.get(KEPT_PAGE_KEY)
@@ -205,11 +209,17 @@ class PageShortcut:
         """Called inside the application's request context: its request is this answer's, and its
         session the one the request's cookie holds (the answer sets no cookie)."""
         http_request, session = flask.request, flask.session
-        if page.account_stamp is None:
-            self.answers.put(_address(http_request, page.language, page.elder_mode), _Remembered(page, headers))
+        if not page.signed_in:
+            if page.for_everyone:
+                self.answers.put(_address(http_request, page.language, page.elder_mode), _Remembered(page, headers))
+            return
+        read_set = read_sets.current()
+        if read_set is None or not read_set.complete or not read_set.reads:
             return
         if self._answerable(http_request.cookies, session) is not None and "_user_id" in session:
-            self.signed_in_answers.put(_request_digest(environ), _Remembered(page, headers))
+            until = time.monotonic() + self.signed_in_seconds
+            self.signed_in_answers.put(_request_digest(environ),
+                                       _Remembered(page, headers, tuple(read_set.reads), until))
             self.signed_in_paths.add(environ.get("PATH_INFO"))
 
 
@@ -251,4 +261,6 @@ def init_app(app: Flask) -> None:
     protection = app.config.get("SESSION_PROTECTION", login_manager.session_protection)
     if page_cache(app) is None or protection not in (None, "basic") or not hasattr(app.session_interface, "content_of"):
         return
+    with app.app_context():
+        read_sets.watch(db.engine)
     app.extensions["page_shortcut"] = PageShortcut(app, int(app.config.get("PAGE_CACHE_SIZE", 512)))

@@ -8,9 +8,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import Column, DateTime, Executable, Table, TypeDecorator, inspect, select
-from sqlalchemy.engine import CursorResult
+from sqlalchemy.engine import Result
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_dict, set_committed_value
+
+from portal import read_sets
 
 
 def utcnow() -> datetime:
@@ -46,7 +48,7 @@ def fill_unloaded(obj, relationship: str, load: Callable[[], object]) -> bool:
     return True
 
 
-def execute_now(session: Session, statement: Executable, parameters: dict | None = None) -> CursorResult:
+def execute_now(session: Session, statement: Executable, parameters: dict | None = None) -> Result:
     """Run a Core statement (one naming tables and columns, not ORM entities) in the session's
     transaction, through its connection rather than the ORM's execution path.
 
@@ -56,6 +58,9 @@ def execute_now(session: Session, statement: Executable, parameters: dict | None
     statement sees them and follows them, as with `session.execute`.
     """
     session.flush()
+    read_set = read_sets.current()
+    if read_set is not None:  # kept for portal.page_shortcut, which may answer the same request again
+        return read_set.execute(session.connection(), statement, parameters)
     return session.connection().execute(statement, parameters)
 
 

@@ -1,0 +1,129 @@
+"""A person's own kept pages (kept with `vary`: the desk's queue, a company's policy matches)
+answered before the application's request handling, when every statement the application's answer
+read gives the same rows again (portal.page_shortcut, portal.read_sets): the application's own
+answer, and the application's answer the moment anything it read has changed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import delete, select, update
+
+from auth.models import TotpCredential
+from portal.extensions import db
+from portal.models import Account, Enterprise, Membership, MembershipStatus, StaffPosition
+from tests.enterprise.conftest import AGENT, COMPANY_USCC
+from tests.gov.test_queue import file_cases
+from tests.helpers import sign_in_client
+from tests.portal.test_page_shortcut import _early_and_application_answers_agree, _handled_by_the_application
+
+QUEUE = "/gov/cases"
+
+
+@pytest.fixture
+def kept_app(make_app, seeded):
+    app = make_app(PAGE_CACHE_SECONDS=60, WTF_CSRF_ENABLED=False)
+    app.handled = []  # the requests the application itself handled
+    handle = app.request_context
+    app.request_context = lambda environ: (app.handled.append(environ["PATH_INFO"]), handle(environ))[1]
+    return app
+
+
+def _until_answered_early(app, browser, path: str) -> None:
+    """Open `path` as a reload would until the answer comes early: the first answers render the
+    page, and set the cookie that keeps the session's CSRF token."""
+    for _ in range(4):
+        if not _handled_by_the_application(app, browser, path)[1]:
+            return
+    pytest.fail(f"{path} was never answered early")
+
+
+def _matches_url(app) -> str:
+    with app.app_context():
+        company = db.session.scalar(select(Enterprise.public_id).where(Enterprise.uscc == COMPANY_USCC))
+    return f"/enterprise/c/{company}/matches"
+
+
+def _change(app, statement) -> None:
+    with app.app_context():
+        db.session.execute(statement)
+        db.session.commit()
+
+
+def _account_id(app, **where) -> int:
+    with app.app_context():
+        return db.session.scalar(select(Account.id).filter_by(**where))
+
+
+def test_the_officers_queue_is_the_applications_own_answer(kept_app):
+    file_cases(kept_app, 1, title="Early queue case")
+    officer = sign_in_client(kept_app, "officer.jw")
+    _until_answered_early(kept_app, officer, QUEUE)
+    page = _early_and_application_answers_agree(kept_app, officer, QUEUE).get_data(as_text=True)
+    assert "Early queue case 0" in page
+
+
+def test_another_officer_gets_their_own_queue_from_the_application(kept_app):
+    officer = sign_in_client(kept_app, "officer.jw")
+    _until_answered_early(kept_app, officer, QUEUE)
+    other = sign_in_client(kept_app, "officer.fs")
+    answer, handled = _handled_by_the_application(kept_app, other, QUEUE)
+    assert handled
+
+
+@pytest.mark.parametrize("change", ["staff position withdrawn", "authenticator removed", "signed out everywhere"])
+def test_a_change_to_the_officers_standing_goes_to_the_application(kept_app, change):
+    officer = sign_in_client(kept_app, "officer.jw")
+    _until_answered_early(kept_app, officer, QUEUE)
+    account_id = _account_id(kept_app, username="officer.jw")
+    _change(kept_app, {
+        "staff position withdrawn": delete(StaffPosition).where(StaffPosition.account_id == account_id),
+        "authenticator removed": delete(TotpCredential).where(TotpCredential.account_id == account_id),
+        "signed out everywhere": update(Account).where(Account.id == account_id)
+        .values(session_version=Account.session_version + 1),
+    }[change])
+    answer, handled = _handled_by_the_application(kept_app, officer, QUEUE)
+    assert handled
+    assert answer.status_code != 200
+
+
+def test_a_new_case_in_the_queue_goes_to_the_application_and_shows(kept_app):
+    officer = sign_in_client(kept_app, "officer.jw")
+    _until_answered_early(kept_app, officer, QUEUE)
+    file_cases(kept_app, 1, title="Newly filed case", start=datetime(2026, 3, 4, 1, 0, tzinfo=UTC))
+    answer, handled = _handled_by_the_application(kept_app, officer, QUEUE)
+    assert handled and "Newly filed case 0" in answer.get_data(as_text=True)
+
+
+def test_a_companys_matches_are_the_applications_own_answer(kept_app):
+    agent = sign_in_client(kept_app, AGENT)
+    url = _matches_url(kept_app)
+    _until_answered_early(kept_app, agent, url)
+    _early_and_application_answers_agree(kept_app, agent, url)
+
+
+def test_an_agent_whose_membership_ends_is_refused_at_once(kept_app):
+    agent = sign_in_client(kept_app, AGENT)
+    url = _matches_url(kept_app)
+    _until_answered_early(kept_app, agent, url)
+    account_id = _account_id(kept_app, mobile=AGENT)
+    _change(kept_app, update(Membership).where(Membership.account_id == account_id)
+            .values(status=MembershipStatus.REVOKED))
+    answer, handled = _handled_by_the_application(kept_app, agent, url)
+    assert handled and answer.status_code == 404
+
+
+def test_a_request_that_read_outside_the_core_path_is_not_answered_early(kept_app, monkeypatch):
+    # Say the desk's hooks read something through the ORM: what it read is not kept, so the
+    # answer cannot be known to stay the same.
+    def read_through_the_orm():
+        db.session.scalar(select(Account.id).limit(1))
+
+    kept_app.before_request_funcs.setdefault("gov", []).append(read_through_the_orm)
+    try:
+        officer = sign_in_client(kept_app, "officer.jw")
+        for _ in range(4):
+            assert _handled_by_the_application(kept_app, officer, QUEUE)[1]
+    finally:
+        kept_app.before_request_funcs["gov"].remove(read_through_the_orm)
