@@ -77,7 +77,7 @@ class _Remembered:
     headers: list[tuple[str, str]]
     # Someone signed in: what the application's answer read, and until when (time.monotonic) it may
     # be given again.
-    reads: tuple[read_sets.Read, ...] = ()
+    reads: tuple[read_sets.DriverRead, ...] = ()
     until: float = field(default=float("inf"))
 
 
@@ -174,14 +174,17 @@ class PageShortcut:
         any request)."""
         if remembered.until <= time.monotonic():
             return False
+        engine = self._the_engine()
         try:
-            if self._engine is None:
-                with self.app.app_context():
-                    self._engine = db.engine
-            with self._engine.connect() as connection:
-                return read_sets.unchanged(connection, remembered.reads)
-        except SQLAlchemyError:
+            return read_sets.unchanged(engine, remembered.reads)
+        except (SQLAlchemyError, engine.dialect.loaded_dbapi.Error):
             return False
+
+    def _the_engine(self):
+        if self._engine is None:
+            with self.app.app_context():
+                self._engine = db.engine
+        return self._engine
 
     def _encoded(self, page_key: tuple, html: str) -> bytes:
         kept = self.bodies.get(page_key)
@@ -216,10 +219,16 @@ class PageShortcut:
         read_set = read_sets.current()
         if read_set is None or not read_set.complete or not read_set.reads:
             return
-        if self._answerable(http_request.cookies, session) is not None and "_user_id" in session:
-            until = time.monotonic() + self.signed_in_seconds
-            self.signed_in_answers.put(_request_digest(environ),
-                                       _Remembered(page, headers, tuple(read_set.reads), until))
+        if self._answerable(http_request.cookies, session) is None or "_user_id" not in session:
+            return
+        until = time.monotonic() + self.signed_in_seconds
+        engine = self._the_engine()
+        try:
+            reads = read_sets.as_sent(engine, read_set.reads)
+        except (SQLAlchemyError, engine.dialect.loaded_dbapi.Error):
+            return
+        if reads is not None:
+            self.signed_in_answers.put(_request_digest(environ), _Remembered(page, headers, reads, until))
             self.signed_in_paths.add(environ.get("PATH_INFO"))
 
 

@@ -25,7 +25,17 @@ from sqlalchemy.engine import Connection, Result
 class Read(NamedTuple):
     statement: object
     parameters: dict
-    rows: tuple
+    rows: tuple  # as the caller got them
+    sql: str  # what the driver was given
+    driver_parameters: object
+
+
+class DriverRead(NamedTuple):
+    """A read as the database driver sees it: what `unchanged` runs again."""
+
+    sql: str
+    parameters: object
+    rows: list
 
 
 class ReadSet:
@@ -35,6 +45,7 @@ class ReadSet:
         self.reads: list[Read] = []
         self.complete = True
         self._running_own = False
+        self._sent: tuple | None = None
 
     def execute(self, connection: Connection, statement, parameters: dict | None) -> Result:
         """`connection.execute(statement, parameters)`, kept when it is a SELECT; the rows are read
@@ -43,15 +54,21 @@ class ReadSet:
             self.complete = False
             return connection.execute(statement, parameters)
         self._running_own = True
+        self._sent = None
         try:
             frozen = connection.execute(statement, parameters).freeze()
         finally:
             self._running_own = False
-        self.reads.append(Read(statement, dict(parameters or {}), tuple(tuple(row) for row in frozen.data)))
+        if self._sent is None:  # no statement reached the driver
+            self.complete = False
+        else:
+            self.reads.append(Read(statement, dict(parameters or {}), _plain(frozen.data), *self._sent))
         return frozen()
 
-    def note_statement(self) -> None:
-        if not self._running_own:
+    def note_statement(self, sql: str, driver_parameters) -> None:
+        if self._running_own and self._sent is None:
+            self._sent = (sql, driver_parameters)
+        else:
             self.complete = False
 
 
@@ -84,10 +101,13 @@ def paused() -> Iterator[None]:
         _current.reset(token)
 
 
-def _before_cursor_execute(_connection, _cursor, _statement, _parameters, _context, _executemany) -> None:
+def _before_cursor_execute(_connection, _cursor, statement, parameters, _context, executemany) -> None:
     read_set = _current.get()
     if read_set is not None:
-        read_set.note_statement()
+        if executemany:
+            read_set.complete = False
+        else:
+            read_set.note_statement(statement, parameters)
 
 
 def watch(engine: Engine) -> None:
@@ -96,10 +116,49 @@ def watch(engine: Engine) -> None:
         event.listen(engine, "before_cursor_execute", _before_cursor_execute)
 
 
-def unchanged(connection: Connection, reads: list[Read] | tuple[Read, ...]) -> bool:
-    """Whether every statement of `reads`, run again on `connection` in one transaction, gives the
-    rows it gave then."""
-    for read in reads:
-        if tuple(tuple(row) for row in connection.execute(read.statement, read.parameters)) != read.rows:
-            return False
+def _plain(rows) -> tuple:
+    return tuple(tuple(row) for row in rows)
+
+
+def as_sent(engine: Engine, reads: list[Read] | tuple[Read, ...]) -> tuple[DriverRead, ...] | None:
+    """`reads` as the driver sees them, to be checked again by `unchanged`; None when one of them
+    reads differently now.
+
+    Each is run as the driver was given it, then again as the caller ran it: when the second
+    gives what the caller got, the first (between the caller's run and the second) read what the
+    caller's run did.
+    """
+    sent = []
+    with _driver_cursor(engine) as cursor:
+        for read in reads:
+            cursor.execute(read.sql, read.driver_parameters)
+            sent.append(DriverRead(read.sql, read.driver_parameters, cursor.fetchall()))
+    with engine.connect() as connection:
+        for read in reads:
+            if _plain(connection.execute(read.statement, read.parameters)) != read.rows:
+                return None
+    return tuple(sent)
+
+
+def unchanged(engine: Engine, reads: tuple[DriverRead, ...]) -> bool:
+    """Whether every one of `reads` gives the rows it gave before: run as the driver was given it,
+    without SQLAlchemy's execution and result handling (which cost several times the statements)."""
+    with _driver_cursor(engine) as cursor:
+        for read in reads:
+            cursor.execute(read.sql, read.parameters)
+            if cursor.fetchall() != read.rows:
+                return False
     return True
+
+
+@contextmanager
+def _driver_cursor(engine: Engine):
+    connection = engine.raw_connection()  # from the pool, which rolls back what it began on its return
+    try:
+        cursor = connection.cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+    finally:
+        connection.close()

@@ -31,17 +31,29 @@ def test_a_select_is_kept_with_its_rows_and_the_caller_gets_the_same_rows(engine
         assert execute_now(session, BY_ID).scalar_one() == "泗泾"
     assert read_set.complete
     assert [read.rows for read in read_set.reads] == [((1, "泗泾"), (2, "方松")), (("泗泾",),)]
-    with engine.connect() as connection:
-        assert read_sets.unchanged(connection, read_set.reads)
+    sent = read_sets.as_sent(engine, read_set.reads)
+    assert [read.rows for read in sent] == [[(1, "泗泾"), (2, "方松")], [("泗泾",)]]
+    assert read_sets.unchanged(engine, sent)
+
+
+def _rename_first_place(engine) -> None:
+    with engine.begin() as connection:
+        connection.execute(update(place).where(place.c.id == 1).values(name="中山"))
 
 
 def test_a_changed_row_is_told(engine):
     with Session(engine) as session, read_sets.recording() as read_set:
         execute_now(session, BY_ID).all()
-    with engine.begin() as connection:
-        connection.execute(update(place).where(place.c.id == 1).values(name="中山"))
-    with engine.connect() as connection:
-        assert not read_sets.unchanged(connection, read_set.reads)
+    sent = read_sets.as_sent(engine, read_set.reads)
+    _rename_first_place(engine)
+    assert not read_sets.unchanged(engine, sent)
+
+
+def test_reads_that_changed_before_they_were_taken_as_sent_are_not_taken(engine):
+    with Session(engine) as session, read_sets.recording() as read_set:
+        execute_now(session, BY_ID).all()
+    _rename_first_place(engine)
+    assert read_sets.as_sent(engine, read_set.reads) is None
 
 
 @pytest.mark.parametrize("other", ["through the ORM", "a write on the Core path"])
