@@ -57,7 +57,8 @@ class PortalFlask(Flask):
             return super().wsgi_app(environ, start_response)
         from portal import read_sets
 
-        with read_sets.recording():  # what the answer read, for the shortcut to remember with it
+        # What the answer read, for the shortcut to remember with it: on the pages it may remember.
+        with read_sets.recording(wanted=shortcut.may_remember):
             return super().wsgi_app(environ, shortcut.remembering(environ, start_response))
 
     def request_context(self, environ):

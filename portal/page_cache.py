@@ -144,6 +144,7 @@ def shared_page(unless: Callable[[], bool] | None = None, vary: Callable[[], tup
                 request.environ[KEPT_PAGE_KEY] = kept
             return html
 
+        wrapper.kept_page = True  # and, through functools.wraps, the decorators' around it
         return wrapper
 
     return decorator

@@ -168,6 +168,12 @@ class PageShortcut:
             return None
         return self.signed_in_answers.get(_request_digest(environ))
 
+    def may_remember(self) -> bool:
+        """Whether the request Flask is handling is for a page `shared_page` keeps, whose answer
+        could be remembered (and so what it reads is worth keeping)."""
+        view = self.app.view_functions.get(flask.request.endpoint)
+        return getattr(view, "kept_page", False)
+
     def _reads_unchanged(self, remembered: _Remembered) -> bool:
         """Whether the statements the remembered answer read give the same rows again; False when it
         is too old, or the database could not be asked (the application then answers, as it would

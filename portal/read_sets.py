@@ -13,7 +13,7 @@ Plain SQLAlchemy: no Flask here.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import NamedTuple
@@ -39,18 +39,24 @@ class DriverRead(NamedTuple):
 
 
 class ReadSet:
-    """The reads of one request; `complete` is False once a statement ran that is not among them."""
+    """The reads of one request; `complete` is False once a statement ran that is not among them.
+    Nothing is kept unless `wanted()`, asked at the first statement, says the reads will be used."""
 
-    def __init__(self) -> None:
+    def __init__(self, wanted: Callable[[], bool]) -> None:
         self.reads: list[Read] = []
         self.complete = True
+        self._wanted = wanted
+        self._asked = False
         self._running_own = False
         self._sent: tuple | None = None
 
     def execute(self, connection: Connection, statement, parameters: dict | None) -> Result:
         """`connection.execute(statement, parameters)`, kept when it is a SELECT; the rows are read
         at once (what the caller gets reads them from memory, in the same order)."""
-        if not getattr(statement, "is_select", False):
+        if not self._asked:
+            self._asked = True
+            self.complete = self._wanted()
+        if not self.complete or not getattr(statement, "is_select", False):
             self.complete = False
             return connection.execute(statement, parameters)
         self._running_own = True
@@ -80,8 +86,8 @@ def current() -> ReadSet | None:
 
 
 @contextmanager
-def recording() -> Iterator[ReadSet]:
-    read_set = ReadSet()
+def recording(wanted: Callable[[], bool] = lambda: True) -> Iterator[ReadSet]:
+    read_set = ReadSet(wanted)
     token = _current.set(read_set)
     try:
         yield read_set

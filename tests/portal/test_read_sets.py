@@ -76,3 +76,12 @@ def test_nothing_is_kept_while_paused_or_outside_a_recording(engine):
                 execute_now(session, BY_ID).all()
             assert read_sets.current() is read_set
     assert read_set.complete and read_set.reads == []
+
+
+def test_a_request_whose_reads_are_not_wanted_keeps_nothing(engine):
+    asked = []
+    with Session(engine) as session, read_sets.recording(wanted=lambda: asked.append(1) or False) as read_set:
+        assert execute_now(session, BY_ID).scalar_one() == "泗泾"
+        execute_now(session, BY_ID).all()
+    assert asked == [1]  # asked once, at the first statement
+    assert read_set.reads == [] and not read_set.complete
