@@ -68,15 +68,19 @@ def is_enrolled(account: Account) -> bool:
 # Built once: every desk page asks it. Positions are read with Core (`CoreEntity`) here as with the
 # account below: the same objects either way.
 _POSITION = CoreEntity(StaffPosition)
-_POSITIONS_AND_ENROLMENT = select(
-    *_POSITION.columns, exists().where(TotpCredential.account_id == bindparam("account_id"))
-).where(StaffPosition.account_id == bindparam("account_id"))
+_POSITIONS_AND_ENROLMENT = (
+    select(*_POSITION.columns, exists().where(TotpCredential.account_id == bindparam("account_id")))
+    .where(StaffPosition.account_id == bindparam("account_id"))
+    .order_by(StaffPosition.id)
+)
 # The account with the same, for a request to the desk: read by the account loader (auth.session).
 _ACCOUNT_AND_POSITION = CoreRow(Account, StaffPosition)
 _ACCOUNT_WITH_STANDING = (
     select(*_ACCOUNT_AND_POSITION.columns, exists().where(TotpCredential.account_id == Account.id))
     .select_from(Account.__table__.outerjoin(StaffPosition.__table__, StaffPosition.account_id == Account.id))
     .where(Account.public_id == bindparam("public_id"))
+    # In a stable order: a page answered early compares these rows in order (portal.read_sets).
+    .order_by(StaffPosition.id)
 )
 # Where the session keeps, until `staff_standing` asks, whether an account read that way has an
 # authenticator: {account id: bool}.

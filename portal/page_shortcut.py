@@ -18,9 +18,10 @@ access line as any request.
   answered here when each of those statements gives the same rows again: a session signed out
   everywhere, an account closed, a staff position or a company membership withdrawn, a changed
   language or a changed queue all read differently and go to the application. Remembered for
-  EARLY_ANSWER_SECONDS at most, after which the application answers (and remembers) again, so that
-  a check against the clock is never later than that. The session may hold no more than the
-  sign-in's own marks (not, say, whom the person acts for).
+  EARLY_ANSWER_SECONDS at most from when the application's request began, after which the
+  application answers (and remembers) again, so that a check against the clock is never later than
+  that. The session may hold no more than the sign-in's own marks and the keys no kept page reads
+  (`kept_pages_ignore`): not, say, whom the person acts for.
 
 Anything else goes through the application, which answers (and remembers) as before:
 - a method other than GET, or a page not kept, or kept no more (the page cache decides);
@@ -88,9 +89,9 @@ class PageShortcut:
         self.answers = PageCache(size, float("inf"))  # for visitors, by address
         self.signed_in_answers = PageCache(size, float("inf"))  # for someone signed in, by request
         # The paths of the pages remembered for someone signed in: a signed-in request for any other
-        # path (the desk's, say) is not digested for nothing. Not shrunk when an answer is dropped:
-        # there are no more of them than paths of pages kept without vary, and a path left over
-        # costs its requests a digest only.
+        # path is not digested for nothing. Not shrunk when an answer is dropped (a path left over
+        # costs its requests a digest only) but emptied when it grows to four times the answers
+        # (each company's pages have their own paths).
         self.signed_in_paths: set[str] = set()
         # Each kept page encoded once for all the answers remembered with it: {page key: (html, bytes)},
         # one value replaced whole, so that threads answering at once never pair a page with
@@ -163,10 +164,16 @@ class PageShortcut:
         return self.answers.get(_address(http_request, language, elder_cookie_on(http_request)))
 
     def _for_signed_in(self, environ: dict) -> _Remembered | None:
-        """The answer remembered for this very request."""
+        """The answer remembered for this very request, while it may be given; one too old is
+        forgotten (it holds what the account's rows were)."""
         if environ.get("PATH_INFO") not in self.signed_in_paths:
             return None
-        return self.signed_in_answers.get(_request_digest(environ))
+        digest = _request_digest(environ)
+        remembered = self.signed_in_answers.get(digest)
+        if remembered is not None and remembered.until <= time.monotonic():
+            self.signed_in_answers.discard(digest)
+            return None
+        return remembered
 
     def may_remember(self) -> bool:
         """Whether the request Flask is handling is for a page `shared_page` keeps, whose answer
@@ -175,11 +182,8 @@ class PageShortcut:
         return getattr(view, "kept_page", False)
 
     def _reads_unchanged(self, remembered: _Remembered) -> bool:
-        """Whether the statements the remembered answer read give the same rows again; False when it
-        is too old, or the database could not be asked (the application then answers, as it would
-        any request)."""
-        if remembered.until <= time.monotonic():
-            return False
+        """Whether the statements the remembered answer read give the same rows again; False when
+        the database could not be asked (the application then answers, as it would any request)."""
         engine = self._the_engine()
         try:
             return read_sets.unchanged(engine, remembered.reads)
@@ -227,19 +231,23 @@ class PageShortcut:
             return
         if self._answerable(http_request.cookies, session) is None or "_user_id" not in session:
             return
-        until = time.monotonic() + self.signed_in_seconds
         engine = self._the_engine()
         try:
-            reads = read_sets.as_sent(engine, read_set.reads)
+            reads = read_sets.as_sent(db.session.connection(), read_set.reads)
         except (SQLAlchemyError, engine.dialect.loaded_dbapi.Error):
             return
-        if reads is not None:
-            self.signed_in_answers.put(_request_digest(environ), _Remembered(page, headers, reads, until))
-            self.signed_in_paths.add(environ.get("PATH_INFO"))
+        if reads is None:
+            return
+        # From when the request began: a check against the clock it made is at most that old.
+        until = read_set.started + self.signed_in_seconds
+        self.signed_in_answers.put(_request_digest(environ), _Remembered(page, headers, reads, until))
+        if len(self.signed_in_paths) >= 4 * self.signed_in_answers.size:
+            self.signed_in_paths.clear()  # paths of answers long forgotten; the others come back
+        self.signed_in_paths.add(environ.get("PATH_INFO"))
 
 
 def kept_pages_ignore(blueprint: Blueprint, session_key: str) -> None:
-    """No page `shared_page` keeps without `vary` reads `session_key`, which `blueprint`'s own pages
+    """No page `shared_page` keeps reads `session_key`, which `blueprint`'s own pages
     keep in the session (the city code page, the code it showed last): a signed-in session holding
     it may still be answered here. A key whose meaning could change while the session stays the same
     (whom someone acts for: the permission can be withdrawn) must not be named."""
@@ -276,6 +284,5 @@ def init_app(app: Flask) -> None:
     protection = app.config.get("SESSION_PROTECTION", login_manager.session_protection)
     if page_cache(app) is None or protection not in (None, "basic") or not hasattr(app.session_interface, "content_of"):
         return
-    with app.app_context():
-        read_sets.watch(db.engine)
+    read_sets.watch()
     app.extensions["page_shortcut"] = PageShortcut(app, int(app.config.get("PAGE_CACHE_SIZE", 512)))

@@ -538,8 +538,10 @@ _CATALOGUE_VERSION = select(func.count(Policy.id), func.max(Policy.updated_at)).
     Policy.status == PolicyStatus.PUBLISHED,
     or_(Policy.valid_until.is_(None), Policy.valid_until >= bindparam("today", type_=Policy.valid_until.type)),
 )
-_CERTIFICATION_NAMES = select(EnterpriseCertification.certification).where(
-    EnterpriseCertification.enterprise_id == bindparam("enterprise_id")
+_CERTIFICATION_NAMES = (
+    select(EnterpriseCertification.certification)
+    .where(EnterpriseCertification.enterprise_id == bindparam("enterprise_id"))
+    .order_by(EnterpriseCertification.certification)  # stable, for the rows a page answered early compares
 )
 
 

@@ -13,6 +13,7 @@ Plain SQLAlchemy: no Flask here.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -45,6 +46,8 @@ class ReadSet:
     def __init__(self, wanted: Callable[[], bool]) -> None:
         self.reads: list[Read] = []
         self.complete = True
+        # time.monotonic() when the request began: what it compared with the clock, it did after.
+        self.started = time.monotonic()
         self._wanted = wanted
         self._asked = False
         self._running_own = False
@@ -56,7 +59,7 @@ class ReadSet:
         if not self._asked:
             self._asked = True
             self.complete = self._wanted()
-        if not self.complete or not getattr(statement, "is_select", False):
+        if not self.complete or not _plain_select(statement):
             self.complete = False
             return connection.execute(statement, parameters)
         self._running_own = True
@@ -107,6 +110,12 @@ def paused() -> Iterator[None]:
         _current.reset(token)
 
 
+def _plain_select(statement) -> bool:
+    """A SELECT that only reads, and so may be run again at will: not one that locks the rows it
+    reads (FOR UPDATE, which SQLAlchemy keeps in `_for_update_arg`)."""
+    return bool(getattr(statement, "is_select", False)) and getattr(statement, "_for_update_arg", None) is None
+
+
 def _before_cursor_execute(_connection, _cursor, statement, parameters, _context, executemany) -> None:
     read_set = _current.get()
     if read_set is not None:
@@ -116,33 +125,37 @@ def _before_cursor_execute(_connection, _cursor, statement, parameters, _context
             read_set.note_statement(statement, parameters)
 
 
-def watch(engine: Engine) -> None:
-    """Have every statement `engine` runs outside `ReadSet.execute` mark the record incomplete."""
-    if not event.contains(engine, "before_cursor_execute", _before_cursor_execute):
-        event.listen(engine, "before_cursor_execute", _before_cursor_execute)
+def watch() -> None:
+    """Have every statement any engine runs outside `ReadSet.execute` mark the record incomplete
+    (every engine: a read through another one is as much outside the record)."""
+    if not event.contains(Engine, "before_cursor_execute", _before_cursor_execute):
+        event.listen(Engine, "before_cursor_execute", _before_cursor_execute)
 
 
 def _plain(rows) -> tuple:
     return tuple(tuple(row) for row in rows)
 
 
-def as_sent(engine: Engine, reads: list[Read] | tuple[Read, ...]) -> tuple[DriverRead, ...] | None:
+def as_sent(connection: Connection, reads: list[Read] | tuple[Read, ...]) -> tuple[DriverRead, ...] | None:
     """`reads` as the driver sees them, to be checked again by `unchanged`; None when one of them
-    reads differently now.
+    reads differently now. Run on `connection`, the request's own (a second one from the pool
+    while the request holds its first could leave a busy pool waiting on itself).
 
     Each is run as the driver was given it, then again as the caller ran it: when the second
     gives what the caller got, the first (between the caller's run and the second) read what the
     caller's run did.
     """
     sent = []
-    with _driver_cursor(engine) as cursor:
+    cursor = connection.connection.driver_connection.cursor()
+    try:
         for read in reads:
             cursor.execute(read.sql, read.driver_parameters)
             sent.append(DriverRead(read.sql, read.driver_parameters, cursor.fetchall()))
-    with engine.connect() as connection:
-        for read in reads:
-            if _plain(connection.execute(read.statement, read.parameters)) != read.rows:
-                return None
+    finally:
+        cursor.close()
+    for read in reads:
+        if _plain(connection.execute(read.statement, read.parameters)) != read.rows:
+            return None
     return tuple(sent)
 
 

@@ -12,7 +12,15 @@ from sqlalchemy import delete, select, update
 
 from auth.models import TotpCredential
 from portal.extensions import db
-from portal.models import Account, Enterprise, Membership, MembershipStatus, StaffPosition
+from portal.models import (
+    Account,
+    Enterprise,
+    EnterpriseCertification,
+    Membership,
+    MembershipStatus,
+    StaffPosition,
+)
+from portal.rules.vocabulary import Certification
 from tests.enterprise.conftest import AGENT, COMPANY_USCC
 from tests.gov.test_queue import file_cases
 from tests.helpers import sign_in_client
@@ -112,6 +120,24 @@ def test_an_agent_whose_membership_ends_is_refused_at_once(kept_app):
             .values(status=MembershipStatus.REVOKED))
     answer, handled = _handled_by_the_application(kept_app, agent, url)
     assert handled and answer.status_code == 404
+
+
+@pytest.mark.parametrize("change", ["the company's figures", "a certification"])
+def test_a_change_to_what_the_matches_depend_on_goes_to_the_application(kept_app, change):
+    agent = sign_in_client(kept_app, AGENT)
+    url = _matches_url(kept_app)
+    _until_answered_early(kept_app, agent, url)
+    with kept_app.app_context():
+        company = db.session.scalar(select(Enterprise).where(Enterprise.uscc == COMPANY_USCC))
+        if change == "the company's figures":
+            company.employees = (company.employees or 0) + 1
+        else:
+            held = {row.certification for row in company.certification_rows}
+            db.session.add(EnterpriseCertification(enterprise_id=company.id,
+                                                   certification=next(c for c in Certification if c not in held)))
+        db.session.commit()
+    answer, handled = _handled_by_the_application(kept_app, agent, url)
+    assert handled and answer.status_code == 200
 
 
 def test_a_request_that_read_outside_the_core_path_is_not_answered_early(kept_app, monkeypatch):
