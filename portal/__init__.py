@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask
 from flask.ctx import RequestContext
 
+from portal import read_sets
 from portal.config import DEFAULT_INSTANCE_PATH, PROJECT_ROOT, config_class, read_environment
 from portal.templating import PortalEnvironment
 
@@ -55,8 +56,6 @@ class PortalFlask(Flask):
             return answer
         if environ.get("REQUEST_METHOD") != "GET":
             return super().wsgi_app(environ, start_response)
-        from portal import read_sets
-
         # What the answer read, for the shortcut to remember with it: on the pages it may remember.
         with read_sets.recording(wanted=shortcut.may_remember):
             return super().wsgi_app(environ, shortcut.remembering(environ, start_response))
