@@ -36,6 +36,7 @@ Anything else goes through the application, which answers (and remembers) as bef
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from dataclasses import dataclass, field
 
@@ -51,6 +52,8 @@ from portal.observability import IN_FLIGHT, REQUEST_ID_HEADER, accept_request_id
 from portal.page_cache import CSRF_SLOT_BYTES, KEPT_PAGE_KEY, KeptPage, PageCache, page_cache
 from portal.preferences import elder_cookie_on
 from portal.signed_csrf import signed_token
+
+log = logging.getLogger("portal.page_shortcut")
 
 # What the session of a visitor who is not signed in may hold: the CSRF token, and Flask-Login's
 # session-protection marks.
@@ -87,7 +90,10 @@ class PageShortcut:
         self.app = app
         # Expiry is the page cache's: a remembered answer is only good while its page is kept.
         self.answers = PageCache(size, float("inf"))  # for visitors, by address
-        self.signed_in_answers = PageCache(size, float("inf"))  # for someone signed in, by request
+        self.signed_in_seconds = float(app.config.get("EARLY_ANSWER_SECONDS", 10))
+        # For someone signed in, by request; each is given for signed_in_seconds at most from its
+        # request's start (`until`), and forgotten soon after in any case (it holds account rows).
+        self.signed_in_answers = PageCache(size, self.signed_in_seconds)
         # The paths of the pages remembered for someone signed in: a signed-in request for any other
         # path is not digested for nothing. Not shrunk when an answer is dropped (a path left over
         # costs its requests a digest only) but emptied when it grows to four times the answers
@@ -97,7 +103,6 @@ class PageShortcut:
         # one value replaced whole, so that threads answering at once never pair a page with
         # another's bytes.
         self.bodies = PageCache(size, float("inf"))
-        self.signed_in_seconds = float(app.config.get("EARLY_ANSWER_SECONDS", 10))
         self.session_cookie = app.config["SESSION_COOKIE_NAME"]
         self.remember_cookie = app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
         self._engine = None
@@ -231,10 +236,10 @@ class PageShortcut:
             return
         if self._answerable(http_request.cookies, session) is None or "_user_id" not in session:
             return
-        engine = self._the_engine()
         try:
             reads = read_sets.as_sent(db.session.connection(), read_set.reads)
-        except (SQLAlchemyError, engine.dialect.loaded_dbapi.Error):
+        except Exception:  # noqa: BLE001 - remembering is never worth failing the answer it is given with
+            log.warning("an answer could not be remembered", exc_info=True)
             return
         if reads is None:
             return

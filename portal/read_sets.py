@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import NamedTuple
 
-from sqlalchemy import Engine, event
+from sqlalchemy import CompoundSelect, Engine, Select, event
 from sqlalchemy.engine import Connection, Result
 
 
@@ -57,7 +57,7 @@ class ReadSet:
         """`connection.execute(statement, parameters)`, kept when it is a SELECT; the rows are read
         at once (what the caller gets reads them from memory, in the same order)."""
         if not self._asked:
-            self._asked = True
+            self._asked, self.complete = True, False  # until `wanted()` has answered
             self.complete = self._wanted()
         if not self.complete or not _plain_select(statement):
             self.complete = False
@@ -66,6 +66,11 @@ class ReadSet:
         self._sent = None
         try:
             frozen = connection.execute(statement, parameters).freeze()
+        except BaseException:
+            # What the statement read is not kept, and a caller that goes on without it answers
+            # from less than the record would say.
+            self.complete = False
+            raise
         finally:
             self._running_own = False
         if self._sent is None:  # no statement reached the driver
@@ -111,9 +116,10 @@ def paused() -> Iterator[None]:
 
 
 def _plain_select(statement) -> bool:
-    """A SELECT that only reads, and so may be run again at will: not one that locks the rows it
-    reads (FOR UPDATE, which SQLAlchemy keeps in `_for_update_arg`)."""
-    return bool(getattr(statement, "is_select", False)) and getattr(statement, "_for_update_arg", None) is None
+    """A SELECT built with SQLAlchemy's constructs that only reads, and so may be run again at will:
+    not text, nor one that locks the rows it reads (FOR UPDATE, which SQLAlchemy keeps in
+    `_for_update_arg`)."""
+    return isinstance(statement, Select | CompoundSelect) and getattr(statement, "_for_update_arg", None) is None
 
 
 def _before_cursor_execute(_connection, _cursor, statement, parameters, _context, executemany) -> None:

@@ -101,3 +101,12 @@ def test_a_request_whose_reads_are_not_wanted_keeps_nothing(engine):
         execute_now(session, BY_ID).all()
     assert asked == [1]  # asked once, at the first statement
     assert read_set.reads == [] and not read_set.complete
+
+
+def test_a_statement_that_fails_makes_the_record_incomplete(engine):
+    missing = Table("no_such_table", MetaData(), Column("id", Integer, primary_key=True))
+    with Session(engine) as session, read_sets.recording() as read_set:
+        execute_now(session, BY_ID).all()
+        with pytest.raises(Exception, match="no_such_table"):
+            execute_now(session, select(missing.c.id))
+    assert not read_set.complete
