@@ -82,10 +82,6 @@ class PageCache:
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
 
-    def discard(self, key: tuple) -> None:
-        with self._lock:
-            self._entries.pop(key, None)
-
     def kept(self, key: tuple, make: Callable[[], str]) -> str:
         """The value kept for `key`, made (and kept) first when there is none."""
         value = self.get(key)

@@ -169,16 +169,12 @@ class PageShortcut:
         return self.answers.get(_address(http_request, language, elder_cookie_on(http_request)))
 
     def _for_signed_in(self, environ: dict) -> _Remembered | None:
-        """The answer remembered for this very request, while it may be given; one too old is
-        forgotten (it holds what the account's rows were)."""
+        """The answer remembered for this very request, while it may be given (the cache forgets it
+        soon after on its own)."""
         if environ.get("PATH_INFO") not in self.signed_in_paths:
             return None
-        digest = _request_digest(environ)
-        remembered = self.signed_in_answers.get(digest)
-        if remembered is not None and remembered.until <= time.monotonic():
-            self.signed_in_answers.discard(digest)
-            return None
-        return remembered
+        remembered = self.signed_in_answers.get(_request_digest(environ))
+        return remembered if remembered is not None and remembered.until > time.monotonic() else None
 
     def may_remember(self) -> bool:
         """Whether the request Flask is handling is for a page `shared_page` keeps, whose answer

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from contextvars import ContextVar
 from typing import NamedTuple
 
@@ -152,13 +152,10 @@ def as_sent(connection: Connection, reads: list[Read] | tuple[Read, ...]) -> tup
     caller's run did.
     """
     sent = []
-    cursor = connection.connection.driver_connection.cursor()
-    try:
+    with closing(connection.connection.driver_connection.cursor()) as cursor:
         for read in reads:
             cursor.execute(read.sql, read.driver_parameters)
             sent.append(DriverRead(read.sql, read.driver_parameters, cursor.fetchall()))
-    finally:
-        cursor.close()
     for read in reads:
         if _plain(connection.execute(read.statement, read.parameters)) != read.rows:
             return None
@@ -178,12 +175,6 @@ def unchanged(engine: Engine, reads: tuple[DriverRead, ...]) -> bool:
 
 @contextmanager
 def _driver_cursor(engine: Engine):
-    connection = engine.raw_connection()  # from the pool, which rolls back what it began on its return
-    try:
-        cursor = connection.cursor()
-        try:
-            yield cursor
-        finally:
-            cursor.close()
-    finally:
-        connection.close()
+    # From the pool, which rolls back what it began on its return.
+    with closing(engine.raw_connection()) as connection, closing(connection.cursor()) as cursor:
+        yield cursor
