@@ -4,6 +4,7 @@ signed in) and, where it matters, `subject` (on whose behalf: themselves or an e
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import bindparam, select
@@ -62,6 +63,32 @@ class CodePage:
     paper_codes: list[PaperCode]
     history: list
     can_manage_paper: bool
+    now: datetime  # what the page was worked out for: which paper codes it shows as expired
+
+    # The page lists this many paper codes: a longer list is for the history page.
+    PAPER_CODES_SHOWN = 5
+
+    @property
+    def shown_paper_codes(self) -> list[PaperCode]:
+        return self.paper_codes[:self.PAPER_CODES_SHOWN]
+
+    def key(self) -> tuple:
+        """Everything the page shows, for the page cache: equal keys, equal pages."""
+        live = None if self.live is None else (self.live.token_id, self.live.digits, self.live.refresh_seconds)
+        papers = tuple((paper.public_id, paper.issued_at, paper.revoked_at, paper.expires_at,
+                        paper.expires_at <= self.now) for paper in self.shown_paper_codes)
+        history = tuple((row.id, row.at, row.department_id, row.purpose, row.channel, row.outcome)
+                        for row in self.history)
+        return self.subject.id, self.acting, self.can_manage_paper, live, papers, history
+
+    def shown_alike_until(self) -> datetime:
+        """Until when the page would be shown the same by the clock alone: its code's countdown, and
+        the first paper code it shows as working that expires."""
+        moments = [paper.expires_at for paper in self.shown_paper_codes
+                   if paper.revoked_at is None and paper.expires_at > self.now]
+        if self.live is not None:
+            moments.append(city_code.shown_alike_until(self.live))
+        return min(moments, default=self.now + timedelta(days=1))
 
 
 # Built once: read on every view of the code page.
@@ -74,6 +101,7 @@ def code_page(
     """The code page: the live code only on the resident's own phone (`last_shown` again while it is
     good for most of its minute); paper codes and history for them or for family acting with the
     right scope."""
+    now = utcnow()
     acting = subject.id != actor.id
     fill_unloaded(subject, "resident", lambda: _RESIDENT_OF.one_or_none(session, {"account_id": subject.id}))
     if acting:
@@ -82,7 +110,7 @@ def code_page(
         can_manage = subject.resident is not None
     live = qr = None
     if not acting and subject.resident is not None:
-        live = city_code.shown_live_code(session, app_keyring(), subject, last_shown)
+        live = city_code.shown_live_code(session, app_keyring(), subject, last_shown, now=now)
         qr = _qr(live, qr_label)
     page = CodePage(
         subject=subject,
@@ -92,6 +120,7 @@ def code_page(
         paper_codes=city_code.paper_codes_of(session, subject) if can_manage else [],
         history=city_code.verification_history(session, subject, limit=10),
         can_manage_paper=can_manage,
+        now=now,
     )
     if live is None or not live.shown_before:
         session.commit()  # the new code and its numeric twin (a commit would also expire the account)

@@ -186,6 +186,14 @@ def shown_live_code(
     return issue_live_code(session, keyring, account, now=now)
 
 
+def shown_alike_until(live: LiveCode) -> datetime:
+    """Until when a page showing `live` would be shown the same: its countdown (`refresh_seconds`,
+    whole seconds) changes a second after it was worked out, and the code itself is not shown again
+    once fewer than MIN_SECONDS_LEFT of its minute are left."""
+    counted_down = REFRESH_SECONDS - live.refresh_seconds + 1
+    return live.issued_at + timedelta(seconds=min(counted_down, REFRESH_SECONDS - MIN_SECONDS_LEFT))
+
+
 # --- paper codes ---------------------------------------------------------------------------
 
 

@@ -19,6 +19,9 @@ it. How a submission goes:
    sent it: the same token from someone else (a page some cache shared) is refused in words with
    a fresh token, never answered with another person's result.
 
+A page kept whole (portal.page_cache) holds a slot where the token goes (`SLOT`), and each answer
+with it gets a fresh token there, so that two answers never share one.
+
 Rows expire with their tokens; `flask purge-form-tokens` (or the periodic job) deletes them.
 The database, not process memory, holds the tokens, so this works across any number of nodes.
 """
@@ -28,12 +31,13 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import click
-from flask import Flask, current_app, flash, has_request_context, redirect, render_template, request
+from flask import Flask, current_app, flash, g, has_request_context, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -91,6 +95,34 @@ def issue(app: Flask | None = None) -> str:
     return _signer(app or current_app).sign(secrets.token_urlsafe(16)).decode()
 
 
+# What a kept page's forms hold where a token goes: each answer with the page puts a fresh token in
+# each (`fill_slots`), so that no two answers share one. Random per process, like the CSRF slot.
+SLOT = "formtokenslot" + secrets.token_hex(12)
+SLOT_BYTES = SLOT.encode()
+_SLOTS_WANTED = "portal_form_token_slots"  # in `g`, while a kept page renders
+
+
+@contextmanager
+def slots():
+    """While it lasts, forms rendered get SLOT for their token rather than a fresh one (a kept part
+    of the page, rendered inside, leaves them so)."""
+    wanted_before = g.get(_SLOTS_WANTED, False)
+    setattr(g, _SLOTS_WANTED, True)
+    try:
+        yield
+    finally:
+        setattr(g, _SLOTS_WANTED, wanted_before)
+
+
+def fill_slots(body: bytes, app: Flask) -> bytes:
+    """`body` with a fresh token in each slot."""
+    parts = body.split(SLOT_BYTES)
+    filled = [parts[0]]
+    for part in parts[1:]:
+        filled += (issue(app).encode(), part)
+    return b"".join(filled)
+
+
 @dataclass(frozen=True)
 class Checked:
     nonce: str
@@ -118,7 +150,9 @@ class _TokenInput(HiddenInput):
 
     @staticmethod
     def value_of(field) -> str:
-        return field._value() if field.data else issue()
+        if field.data:
+            return field._value()
+        return SLOT if g.get(_SLOTS_WANTED) else issue()
 
 
 _HIDDEN_INPUT = Markup('<input name="%s" type="hidden" value="%s">')

@@ -5,7 +5,8 @@ A GET view decorated with `@shared_page()` renders at most once every PAGE_CACHE
 get the kept HTML. What differs from one visitor to the next never enters the kept copy:
 
 - the CSRF token: while a kept page renders, every form on it gets a placeholder (`CSRF_SLOT`),
-  and each response gets its own visitor's token put in its place (`_fill_csrf_slot`);
+  and each response gets its own visitor's token put in its place (`_fill_csrf_slot`); a form
+  that is sent once (portal.form_tokens) gets a fresh form token in each answer the same way;
 - flashed messages: a request with one waiting is answered by the view itself;
 - anything personal: the view names the requests it must answer itself (`unless=`), say when a
   family member acts for an elder.
@@ -23,6 +24,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import contextmanager
+from datetime import datetime
 from functools import wraps
 from typing import NamedTuple
 
@@ -30,8 +32,9 @@ from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from portal import read_sets
+from portal import form_tokens, read_sets
 from portal.i18n import current_language
+from portal.models.base import utcnow
 from portal.preferences import elder_mode_active
 from portal.rate_limits import no_limit_applies
 
@@ -54,6 +57,7 @@ class KeptPage(NamedTuple):
     elder_mode: bool
     signed_in: bool = False
     for_everyone: bool = True  # kept without `vary`: the same page for every visitor not signed in
+    until: float = float("inf")  # (time.monotonic) when the clock alone would change the page
 
 
 class PageCache:
@@ -98,7 +102,11 @@ def page_cache(app: Flask | None = None) -> PageCache | None:
     return (app or current_app).extensions.get("page_cache")
 
 
-def shared_page(unless: Callable[[], bool] | None = None, vary: Callable[[], tuple] | None = None):
+def shared_page(
+    unless: Callable[[], bool] | None = None,
+    vary: Callable[..., tuple] | None = None,
+    changes_at: Callable[..., datetime] | None = None,
+):
     """Keep what the GET view renders and answer later requests for the same page from it.
 
     The view's page must not depend on who is signed in beyond "signed in or not" (the header),
@@ -107,6 +115,8 @@ def shared_page(unless: Callable[[], bool] | None = None, vary: Callable[[], tup
     change shows at once).
     `unless()` returning true makes this request's page the view's own, neither kept nor served
     from what was kept.
+    `changes_at()` (with `vary`) says when the clock alone would change the page, a countdown say:
+    `vary()` names what changes then, and no answer is given early from then on.
 
     Where no rate limit applies, portal.page_shortcut may answer later requests for the page from
     what was kept, before the application's request handling: a visitor who is not signed in, for
@@ -116,6 +126,9 @@ def shared_page(unless: Callable[[], bool] | None = None, vary: Callable[[], tup
     view, and whatever stands before it, must then depend on nothing but the request and the
     database; a check against the clock (a membership that ends today) may be that many seconds
     late."""
+
+    if changes_at is not None and vary is None:
+        raise TypeError("changes_at needs vary: the page's key must change when the page does")
 
     def decorator(view):
         @wraps(view)
@@ -129,7 +142,8 @@ def shared_page(unless: Callable[[], bool] | None = None, vary: Callable[[], tup
                    *(vary(*args, **kwargs) if vary else ()))
             # portal.page_shortcut may answer the next such request without the application's
             # request handling (which a rate limit needs).
-            kept = KeptPage(key, request.endpoint, language, elder_mode, signed_in, vary is None) \
+            kept = KeptPage(key, request.endpoint, language, elder_mode, signed_in, vary is None,
+                            _monotonic(changes_at(*args, **kwargs)) if changes_at else float("inf")) \
                 if no_limit_applies() else None
             html = cache.get(key)
             if html is None:
@@ -150,6 +164,12 @@ def shared_page(unless: Callable[[], bool] | None = None, vary: Callable[[], tup
     return decorator
 
 
+def _monotonic(moment: datetime) -> float:
+    """`moment` on time.monotonic's clock, rather early than late."""
+    now = time.monotonic()
+    return now + (moment - utcnow()).total_seconds()
+
+
 @contextmanager
 def csrf_placeholder():
     """While it lasts, forms rendered get CSRF_SLOT for a token, which `_fill_csrf_slot` replaces
@@ -157,7 +177,8 @@ def csrf_placeholder():
     own_token = g.pop(_TOKEN_NAME, None)
     setattr(g, _TOKEN_NAME, CSRF_SLOT)
     try:
-        yield
+        with form_tokens.slots():
+            yield
     finally:
         g.pop(_TOKEN_NAME, None)
         if own_token is not None:
@@ -177,12 +198,17 @@ def kept_fragment(kind: str, key: tuple, render: Callable[[], str]) -> str:
 
 
 def _fill_csrf_slot(response: Response) -> Response:
-    """Each visitor's own CSRF token where a kept page holds the placeholder."""
+    """Each visitor's own CSRF token where a kept page holds the placeholder, a fresh form token in
+    each of its form-token slots."""
     if response.direct_passthrough or response.mimetype != "text/html" or not response.is_sequence:
         return response
-    body = response.get_data()
-    if CSRF_SLOT_BYTES in body:
-        response.set_data(body.replace(CSRF_SLOT_BYTES, generate_csrf().encode()))
+    body = filled = response.get_data()
+    if CSRF_SLOT_BYTES in filled:
+        filled = filled.replace(CSRF_SLOT_BYTES, generate_csrf().encode())
+    if form_tokens.SLOT_BYTES in filled:
+        filled = form_tokens.fill_slots(filled, current_app)
+    if filled is not body:
+        response.set_data(filled)
     return response
 
 

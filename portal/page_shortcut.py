@@ -5,8 +5,8 @@ carry. Answering it through Flask (the request context, the session, Flask-Login
 rate limiter, two dozen hooks) costs more than the page itself. So once the application has
 answered such a page with 200 and without setting a cookie, the answer's headers are remembered,
 and a later GET that would get the same answer is answered here: the kept HTML with the session's
-own signed CSRF token, the remembered headers, its request id, and the same latency sample and
-access line as any request.
+own signed CSRF token (and a fresh one-time token in each form that is sent once), the remembered
+headers, its request id, and the same latency sample and access line as any request.
 
 - A visitor who is not signed in, to a page kept without `vary`: the answer is remembered under the
   page's address, language and elder mode, and given to any visitor whose session holds nothing
@@ -20,7 +20,8 @@ access line as any request.
   language or a changed queue all read differently and go to the application. Remembered for
   EARLY_ANSWER_SECONDS at most from when the application's request began, after which the
   application answers (and remembers) again, so that a check against the clock is never later than
-  that. The session may hold no more than the sign-in's own marks and the keys no kept page reads
+  that; and never past the moment the clock alone changes the page (`shared_page`'s `changes_at`:
+  the city code's countdown). The session may hold no more than the sign-in's own marks and the keys no kept page reads
   (`kept_pages_ignore`): not, say, whom the person acts for.
 
 Anything else goes through the application, which answers (and remembers) as before:
@@ -45,7 +46,7 @@ from flask import Blueprint, Flask
 from sqlalchemy.exc import SQLAlchemyError
 
 from auth.session import SIGN_IN_SESSION_KEYS
-from portal import EARLY_REQUEST, read_sets
+from portal import EARLY_REQUEST, form_tokens, read_sets
 from portal.extensions import db
 from portal.i18n import language_code, language_for
 from portal.observability import IN_FLIGHT, REQUEST_ID_HEADER, accept_request_id, account_hash, record_answer
@@ -134,6 +135,8 @@ class PageShortcut:
                 return None
             account_key = account_hash(app.extensions["portal_observability"]["account_key"], session["_user_id"])
         body = self._encoded(remembered.page.key, html).replace(CSRF_SLOT_BYTES, token.encode())
+        if form_tokens.SLOT_BYTES in body:
+            body = form_tokens.fill_slots(body, app)
         request_id = accept_request_id(environ.get(_PER_REQUEST_HEADER))
         IN_FLIGHT.inc()
         try:
@@ -239,8 +242,9 @@ class PageShortcut:
             return
         if reads is None:
             return
-        # From when the request began: a check against the clock it made is at most that old.
-        until = read_set.started + self.signed_in_seconds
+        # From when the request began: a check against the clock it made is at most that old. Never
+        # past the moment the clock alone changes the page (a countdown on it).
+        until = min(read_set.started + self.signed_in_seconds, page.until)
         self.signed_in_answers.put(_request_digest(environ), _Remembered(page, headers, reads, until))
         if len(self.signed_in_paths) >= 4 * self.signed_in_answers.size:
             self.signed_in_paths.clear()  # paths of answers long forgotten; the others come back

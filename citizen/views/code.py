@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import abort, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from auth.access import requires_signin
 from auth.session import acting_for, current_account
 from citizen import bp, services
 from citizen.forms import ActionForm, PaperCodeForm
+from citizen.views.home import acting_for_someone
 from portal.city_code import LiveCode
 from portal.extensions import db, limiter
+from portal.page_cache import shared_page
 from portal.page_shortcut import kept_pages_ignore
 from portal.web import request_origin
 
@@ -41,16 +43,25 @@ def _remember_shown(holder: str, live: LiveCode | None) -> None:
         session[_SHOWN] = {"for": holder, **live.kept()}
 
 
+def _code_page() -> services.CodePage:
+    """This request's code page, worked out once: its key in the page cache and the page itself are
+    both made of it."""
+    if "code_page" not in g:
+        actor, subject = _people()
+        holder = actor.public_id  # read before a new code's commit expires the account
+        # "Show a new code" asks for a new one; opening the page again shows the code of this minute.
+        last = None if request.args.get("new") == "1" else _last_shown(holder)
+        g.code_page = services.code_page(db.session, actor, subject, _qr_label(), last_shown=last)
+        _remember_shown(holder, g.code_page.live)
+    return g.code_page
+
+
 @bp.get("/code")
 @requires_signin
+@shared_page(unless=acting_for_someone, vary=lambda: _code_page().key(),
+             changes_at=lambda: _code_page().shown_alike_until())
 def city_code():
-    actor, subject = _people()
-    holder = actor.public_id  # read before a new code's commit expires the account
-    # "Show a new code" asks for a new one; opening the page again shows the code of this minute.
-    last = None if request.args.get("new") == "1" else _last_shown(holder)
-    page = services.code_page(db.session, actor, subject, _qr_label(), last_shown=last)
-    _remember_shown(holder, page.live)
-    return render_template("citizen/code.html", page=page, form=PaperCodeForm(formdata=None))
+    return render_template("citizen/code.html", page=_code_page(), form=PaperCodeForm(formdata=None))
 
 
 @bp.get("/code/live")

@@ -165,6 +165,23 @@ def test_the_code_shown_last_is_shown_again_only_within_its_minute(people, keyri
     assert early.token != first.token  # a clock gone back: never trust a code "from the future"
 
 
+@pytest.mark.parametrize("seconds_in, alike_for", [(0, 1), (0.4, 0.6), (30, 1), (49.2, 0.8), (50, 0)])
+def test_a_page_showing_a_code_stays_the_same_until_its_countdown_ticks(people, keyring, seconds_in, alike_for):
+    elder, _officer = people
+    first = city_code.shown_live_code(db.session, keyring, elder, None, now=NOW)
+    shown = first if seconds_in == 0 else city_code.shown_live_code(
+        db.session, keyring, elder, first, now=NOW + timedelta(seconds=seconds_in))
+    assert shown.token == first.token
+    until = city_code.shown_alike_until(shown)
+    assert until == NOW + timedelta(seconds=seconds_in + alike_for)
+    # Just before then the same code is shown with the same countdown; from then on it is not.
+    if alike_for:
+        before = city_code.shown_live_code(db.session, keyring, elder, first, now=until - timedelta(milliseconds=1))
+        assert (before.token, before.refresh_seconds) == (shown.token, shown.refresh_seconds)
+    after = city_code.shown_live_code(db.session, keyring, elder, first, now=until + timedelta(milliseconds=1))
+    assert (after.token, after.refresh_seconds) != (shown.token, shown.refresh_seconds)
+
+
 @pytest.mark.parametrize("channel", ["qr", "numeric"])
 def test_a_code_once_used_is_never_shown_again(people, keyring, channel):
     elder, officer = people

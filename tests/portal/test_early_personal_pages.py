@@ -5,12 +5,17 @@ answer, and the application's answer the moment anything it read has changed."""
 
 from __future__ import annotations
 
+import re
+import time
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import delete, select, update
 
 from auth.models import TotpCredential
+from citizen import services as citizen_services
+from portal import city_code, form_tokens, page_cache
+from portal.code_keys import app_keyring
 from portal.extensions import db
 from portal.models import (
     Account,
@@ -20,6 +25,7 @@ from portal.models import (
     MembershipStatus,
     StaffPosition,
 )
+from portal.models.base import utcnow
 from portal.rules.vocabulary import Certification
 from tests.enterprise.conftest import AGENT, COMPANY_USCC
 from tests.gov.test_queue import file_cases
@@ -153,3 +159,71 @@ def test_a_request_that_read_outside_the_core_path_is_not_answered_early(kept_ap
             assert _handled_by_the_application(kept_app, officer, QUEUE)[1]
     finally:
         kept_app.before_request_funcs["gov"].remove(read_through_the_orm)
+
+
+# --- the city code page ------------------------------------------------------------------------------
+
+CODE = "/citizen/code"
+RESIDENT = "13800000002"  # a resident with a verified name: the page shows a live code and paper codes
+
+
+def _form_tokens(page: str) -> list[str]:
+    return re.findall(r'name="form_token" type="hidden" value="([^"]+)"', page)
+
+
+def _countdown(page: str) -> int:
+    return int(re.search(r'data-refresh="(\d+)"', page).group(1))
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """The clock the code page reads, stopped: its countdown stays where it is while a test compares
+    answers (the early answers still end on time.monotonic's clock)."""
+    now = utcnow()
+    for module in (citizen_services, city_code, page_cache):
+        monkeypatch.setattr(module, "utcnow", lambda: now)
+    return now
+
+
+def test_the_city_code_page_is_the_applications_own_answer_with_its_own_form_tokens(kept_app, frozen_clock):
+    resident = sign_in_client(kept_app, RESIDENT)
+    _until_answered_early(kept_app, resident, CODE)
+    early, handled = _handled_by_the_application(kept_app, resident, CODE)
+    assert not handled
+    with_shortcut = kept_app.extensions.pop("page_shortcut")
+    application, handled = _handled_by_the_application(kept_app, resident, CODE)
+    kept_app.extensions["page_shortcut"] = with_shortcut
+    assert handled
+    early_page, application_page = early.get_data(as_text=True), application.get_data(as_text=True)
+    # Each answer has a fresh token for the form that prints a paper code, and is otherwise the same.
+    tokens = _form_tokens(early_page) + _form_tokens(application_page)
+    assert len(tokens) == 2 and len(set(tokens)) == 2
+    assert early_page.replace(tokens[0], "") == application_page.replace(tokens[1], "")
+    assert form_tokens.SLOT not in early_page
+    # The early answer's token is good: it prints a paper code, and the page shows it at once.
+    made = resident.post("/citizen/code/paper", data={"form_token": tokens[0]})
+    assert made.status_code == 302 and "/citizen/code/paper/" in made.headers["Location"]
+    after, handled = _handled_by_the_application(kept_app, resident, CODE)
+    assert handled and "Revoke it: it was lost" in after.get_data(as_text=True)
+
+
+def test_the_city_code_page_is_answered_early_no_longer_than_its_countdown_stands(kept_app):
+    resident = sign_in_client(kept_app, RESIDENT)
+    _until_answered_early(kept_app, resident, CODE)
+    shown = _countdown(resident.get(CODE).get_data(as_text=True))
+    time.sleep(1.05)  # the countdown ticks at least once
+    answer, handled = _handled_by_the_application(kept_app, resident, CODE)
+    assert handled and _countdown(answer.get_data(as_text=True)) < shown
+
+
+def test_a_scanned_city_code_goes_to_the_application_which_shows_a_new_one(kept_app, frozen_clock):
+    resident = sign_in_client(kept_app, RESIDENT)
+    _until_answered_early(kept_app, resident, CODE)
+    digits = re.search(r'id="numeric-code"[^>]*>(\d{5} \d{5})<', resident.get(CODE).get_data(as_text=True)).group(1)
+    with kept_app.app_context():
+        officer = db.session.scalar(select(Account).filter_by(username="officer.fs"))
+        assert city_code.verify_city_code(db.session, digits, "entry", officer, keyring=app_keyring()).verified
+        db.session.commit()
+    answer, handled = _handled_by_the_application(kept_app, resident, CODE)
+    page = answer.get_data(as_text=True)
+    assert handled and digits not in page and "Entry to a building" in page
