@@ -73,7 +73,8 @@ class CodePage:
         return self.paper_codes[:self.PAPER_CODES_SHOWN]
 
     def key(self) -> tuple:
-        """Everything the page shows, for the page cache: equal keys, equal pages."""
+        """Everything the page shows, for the page cache: equal keys, equal pages (but for a
+        department renamed since, whose new name shows within PAGE_CACHE_SECONDS)."""
         live = None if self.live is None else (self.live.token_id, self.live.digits, self.live.refresh_seconds)
         papers = tuple((paper.public_id, paper.issued_at, paper.revoked_at, paper.expires_at,
                         paper.expires_at <= self.now) for paper in self.shown_paper_codes)
@@ -122,7 +123,7 @@ def code_page(
         can_manage_paper=can_manage,
         now=now,
     )
-    if live is None or not live.shown_before:
+    if live is not None and not live.shown_before:
         session.commit()  # the new code and its numeric twin (a commit would also expire the account)
     return page
 

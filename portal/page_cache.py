@@ -58,6 +58,7 @@ class KeptPage(NamedTuple):
     signed_in: bool = False
     for_everyone: bool = True  # kept without `vary`: the same page for every visitor not signed in
     until: float = float("inf")  # (time.monotonic) when the clock alone would change the page
+    by_the_clock: bool = False  # kept with `changes_at`, in its own cache (`page_cache`)
 
 
 class PageCache:
@@ -79,10 +80,18 @@ class PageCache:
             self._entries.move_to_end(key)
             return entry[1]
 
-    def put(self, key: tuple, html: str) -> None:
+    def put(self, key: tuple, html: str, until: float | None = None) -> None:
+        """Keep `html` for `seconds`, or only `until` (on `clock`) when that is sooner."""
         with self._lock:
-            self._entries[key] = (self.clock() + self.seconds, html)
+            now = self.clock()
+            expires = now + self.seconds
+            self._entries[key] = (expires if until is None else min(expires, until), html)
             self._entries.move_to_end(key)
+            if len(self._entries) > self.size:
+                # Full: those whose time is up go first (pages the clock changes, each good for a
+                # moment), then the least recently used.
+                for gone in [key for key, (expires, _) in self._entries.items() if expires <= now]:
+                    del self._entries[gone]
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
 
@@ -98,8 +107,11 @@ class PageCache:
         return len(self._entries)
 
 
-def page_cache(app: Flask | None = None) -> PageCache | None:
-    return (app or current_app).extensions.get("page_cache")
+def page_cache(app: Flask | None = None, *, by_the_clock: bool = False) -> PageCache | None:
+    """Where kept pages are; those the clock changes (`shared_page`'s `changes_at`) are kept apart:
+    each is good for a moment only, and the many kept one after the other must not push out pages
+    kept for minutes."""
+    return (app or current_app).extensions.get("page_cache.by_the_clock" if by_the_clock else "page_cache")
 
 
 def shared_page(
@@ -133,17 +145,18 @@ def shared_page(
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            cache = page_cache()
+            cache = page_cache(by_the_clock=changes_at is not None)
             if cache is None or request.method != "GET" or "_flashes" in session or (unless and unless()):
                 return view(*args, **kwargs)
             signed_in = bool(current_user.is_authenticated)
             language, elder_mode = current_language(), elder_mode_active()
             key = (request.endpoint, request.full_path, language, elder_mode, signed_in,
                    *(vary(*args, **kwargs) if vary else ()))
+            until = _monotonic(changes_at(*args, **kwargs)) if changes_at else None
             # portal.page_shortcut may answer the next such request without the application's
             # request handling (which a rate limit needs).
             kept = KeptPage(key, request.endpoint, language, elder_mode, signed_in, vary is None,
-                            _monotonic(changes_at(*args, **kwargs)) if changes_at else float("inf")) \
+                            float("inf") if until is None else until, changes_at is not None) \
                 if no_limit_applies() else None
             html = cache.get(key)
             if html is None:
@@ -153,7 +166,7 @@ def shared_page(
                     html = view(*args, **kwargs)
                 if not isinstance(html, str):
                     return html
-                cache.put(key, html)
+                cache.put(key, html, until)
             if kept is not None:
                 request.environ[KEPT_PAGE_KEY] = kept
             return html
@@ -215,7 +228,9 @@ def _fill_csrf_slot(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     seconds = float(app.config.get("PAGE_CACHE_SECONDS", 60))
     if seconds > 0:
-        app.extensions["page_cache"] = PageCache(int(app.config.get("PAGE_CACHE_SIZE", 512)), seconds)
+        size = int(app.config.get("PAGE_CACHE_SIZE", 512))
+        app.extensions["page_cache"] = PageCache(size, seconds)
+        app.extensions["page_cache.by_the_clock"] = PageCache(size, seconds)
     fragment_seconds = float(app.config.get("FRAGMENT_CACHE_SECONDS", 300))
     if fragment_seconds > 0:
         app.extensions["fragment_cache"] = PageCache(int(app.config.get("FRAGMENT_CACHE_SIZE", 2048)),

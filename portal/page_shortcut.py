@@ -21,8 +21,10 @@ headers, its request id, and the same latency sample and access line as any requ
   EARLY_ANSWER_SECONDS at most from when the application's request began, after which the
   application answers (and remembers) again, so that a check against the clock is never later than
   that; and never past the moment the clock alone changes the page (`shared_page`'s `changes_at`:
-  the city code's countdown). The session may hold no more than the sign-in's own marks and the keys no kept page reads
-  (`kept_pages_ignore`): not, say, whom the person acts for.
+  the city code's countdown). The session may hold no more than the sign-in's own marks and the
+  keys a blueprint names (`early_answers_allow`): a key whose meaning, for the same value, can
+  change only with the database or the clock (the code the city code page showed last), not, say,
+  whom the person acts for.
 
 Anything else goes through the application, which answers (and remembers) as before:
 - a method other than GET, or a page not kept, or kept no more (the page cache decides);
@@ -61,7 +63,7 @@ log = logging.getLogger("portal.page_shortcut")
 _VISITOR_KEYS = frozenset({"csrf_token", "_fresh", "_id"})
 # What the session of someone signed in may hold: the CSRF token and the sign-in's own marks.
 _SIGNED_IN_KEYS = SIGN_IN_SESSION_KEYS | {"csrf_token"}
-# app.extensions key: more a signed-in session may hold (`kept_pages_ignore`).
+# app.extensions key: more a signed-in session may hold (`early_answers_allow`).
 _IGNORED_SESSION_KEYS = "page_shortcut.ignored_session_keys"
 # Set for each answer: never remembered.
 _OWN_HEADERS = frozenset({"content-length", REQUEST_ID_HEADER.lower()})
@@ -125,7 +127,7 @@ class PageShortcut:
         token = signed_token(app, session["csrf_token"])
         if token is None:  # a CSRF token this process has not signed yet
             return None
-        cache = page_cache(app)
+        cache = page_cache(app, by_the_clock=remembered.page.by_the_clock)
         html = cache.get(remembered.page.key) if cache is not None else None
         if html is None:
             return None
@@ -134,7 +136,7 @@ class PageShortcut:
             if not self._reads_unchanged(remembered):
                 return None
             account_key = account_hash(app.extensions["portal_observability"]["account_key"], session["_user_id"])
-        body = self._encoded(remembered.page.key, html).replace(CSRF_SLOT_BYTES, token.encode())
+        body = self._encoded(remembered.page, html).replace(CSRF_SLOT_BYTES, token.encode())
         if form_tokens.SLOT_BYTES in body:
             body = form_tokens.fill_slots(body, app)
         request_id = accept_request_id(environ.get(_PER_REQUEST_HEADER))
@@ -200,11 +202,11 @@ class PageShortcut:
                 self._engine = db.engine
         return self._engine
 
-    def _encoded(self, page_key: tuple, html: str) -> bytes:
-        kept = self.bodies.get(page_key)
+    def _encoded(self, page: KeptPage, html: str) -> bytes:
+        kept = self.bodies.get(page.key)
         if kept is None or kept[0] is not html:
             kept = (html, html.encode())
-            self.bodies.put(page_key, kept)
+            self.bodies.put(page.key, kept, page.until)
         return kept[1]
 
     def remembering(self, environ: dict, start_response):
@@ -251,11 +253,14 @@ class PageShortcut:
         self.signed_in_paths.add(environ.get("PATH_INFO"))
 
 
-def kept_pages_ignore(blueprint: Blueprint, session_key: str) -> None:
-    """No page `shared_page` keeps reads `session_key`, which `blueprint`'s own pages
-    keep in the session (the city code page, the code it showed last): a signed-in session holding
-    it may still be answered here. A key whose meaning could change while the session stays the same
-    (whom someone acts for: the permission can be withdrawn) must not be named."""
+def early_answers_allow(blueprint: Blueprint, session_key: str) -> None:
+    """A signed-in session holding `session_key`, which `blueprint`'s pages keep in the session (the
+    city code page: the code it showed last), may still be answered here. Its value is part of the
+    request an answer is remembered under (the cookie), so a kept page may read it when what it
+    means, for the same value, can change only with what the page's statements read (a scan of
+    that code) or with the clock (`shared_page`'s `changes_at`: the code's minute). A key whose
+    meaning could change otherwise while the session stays the same (whom someone acts for: the
+    permission can be withdrawn) must not be named."""
 
     def register(state) -> None:
         state.app.extensions[_IGNORED_SESSION_KEYS] = state.app.extensions.get(_IGNORED_SESSION_KEYS,

@@ -13,7 +13,7 @@ from citizen.views.home import acting_for_someone
 from portal.city_code import LiveCode
 from portal.extensions import db, limiter
 from portal.page_cache import shared_page
-from portal.page_shortcut import kept_pages_ignore
+from portal.page_shortcut import early_answers_allow
 from portal.web import request_origin
 
 
@@ -28,7 +28,7 @@ def _qr_label() -> str:
 
 # The live code this browser was shown last: any process can show it again within its minute.
 _SHOWN = "city_code_shown"
-kept_pages_ignore(bp, _SHOWN)
+early_answers_allow(bp, _SHOWN)
 
 
 def _last_shown(holder: str) -> LiveCode | None:

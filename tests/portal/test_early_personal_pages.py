@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import delete, select, update
@@ -30,7 +30,11 @@ from portal.rules.vocabulary import Certification
 from tests.enterprise.conftest import AGENT, COMPANY_USCC
 from tests.gov.test_queue import file_cases
 from tests.helpers import sign_in_client
-from tests.portal.test_page_shortcut import _early_and_application_answers_agree, _handled_by_the_application
+from tests.portal.test_page_shortcut import (
+    _early_and_application_answers_agree,
+    _handled_by_the_application,
+    _own_headers,
+)
 
 QUEUE = "/gov/cases"
 
@@ -176,35 +180,37 @@ def _countdown(page: str) -> int:
 
 
 @pytest.fixture
-def frozen_clock(monkeypatch):
-    """The clock the code page reads, stopped: its countdown stays where it is while a test compares
-    answers (the early answers still end on time.monotonic's clock)."""
+def stopped_clock(monkeypatch):
+    """The clock the code page reads, stopped: its countdown stays where it is, so the moment it
+    would tick never comes, while a test compares answers or changes what the page shows."""
     now = utcnow()
     for module in (citizen_services, city_code, page_cache):
         monkeypatch.setattr(module, "utcnow", lambda: now)
+    monkeypatch.setattr(city_code, "shown_alike_until", lambda live: now + timedelta(days=1))
     return now
 
 
-def test_the_city_code_page_is_the_applications_own_answer_with_its_own_form_tokens(kept_app, frozen_clock):
+def test_the_city_code_page_is_the_applications_own_answer_with_its_own_form_token(kept_app, stopped_clock):
     resident = sign_in_client(kept_app, RESIDENT)
     _until_answered_early(kept_app, resident, CODE)
     early, handled = _handled_by_the_application(kept_app, resident, CODE)
     assert not handled
-    with_shortcut = kept_app.extensions.pop("page_shortcut")
+    # The application's own answer, rendered afresh: nothing kept, nothing answered early.
+    kept = {name: kept_app.extensions.pop(name) for name in ("page_shortcut", "page_cache", "page_cache.by_the_clock")}
     application, handled = _handled_by_the_application(kept_app, resident, CODE)
-    kept_app.extensions["page_shortcut"] = with_shortcut
+    kept_app.extensions.update(kept)
     assert handled
+    assert _own_headers(early) == _own_headers(application)
     early_page, application_page = early.get_data(as_text=True), application.get_data(as_text=True)
-    # Each answer has a fresh token for the form that prints a paper code, and is otherwise the same.
+    # The form that prints a paper code has its own token in each answer; the rest is the same.
     tokens = _form_tokens(early_page) + _form_tokens(application_page)
     assert len(tokens) == 2 and len(set(tokens)) == 2
     assert early_page.replace(tokens[0], "") == application_page.replace(tokens[1], "")
-    assert form_tokens.SLOT not in early_page
-    # The early answer's token is good: it prints a paper code, and the page shows it at once.
+    assert form_tokens.SLOT not in early_page and page_cache.CSRF_SLOT not in early_page
+    assert _form_tokens(resident.get(CODE).get_data(as_text=True))[0] not in tokens  # and the next its own
+    # The early answer's token is good: it prints a paper code.
     made = resident.post("/citizen/code/paper", data={"form_token": tokens[0]})
     assert made.status_code == 302 and "/citizen/code/paper/" in made.headers["Location"]
-    after, handled = _handled_by_the_application(kept_app, resident, CODE)
-    assert handled and "Revoke it: it was lost" in after.get_data(as_text=True)
 
 
 def test_the_city_code_page_is_answered_early_no_longer_than_its_countdown_stands(kept_app):
@@ -216,14 +222,31 @@ def test_the_city_code_page_is_answered_early_no_longer_than_its_countdown_stand
     assert handled and _countdown(answer.get_data(as_text=True)) < shown
 
 
-def test_a_scanned_city_code_goes_to_the_application_which_shows_a_new_one(kept_app, frozen_clock):
-    resident = sign_in_client(kept_app, RESIDENT)
-    _until_answered_early(kept_app, resident, CODE)
-    digits = re.search(r'id="numeric-code"[^>]*>(\d{5} \d{5})<', resident.get(CODE).get_data(as_text=True)).group(1)
-    with kept_app.app_context():
+def _scan(app, digits: str) -> None:
+    with app.app_context():
         officer = db.session.scalar(select(Account).filter_by(username="officer.fs"))
         assert city_code.verify_city_code(db.session, digits, "entry", officer, keyring=app_keyring()).verified
         db.session.commit()
+
+
+def _print_a_paper_code(app, _digits: str) -> None:
+    with app.app_context():
+        resident = db.session.scalar(select(Account).filter_by(mobile=RESIDENT))
+        city_code.issue_paper_code(db.session, app_keyring(), actor=resident, subject=resident, origin=None)
+        db.session.commit()
+
+
+@pytest.mark.parametrize("change, shows", [(_scan, "Entry to a building"),
+                                           (_print_a_paper_code, "Revoke it: it was lost")])
+def test_a_change_to_the_city_code_page_goes_to_the_application_and_shows(kept_app, stopped_clock, change, shows):
+    resident = sign_in_client(kept_app, RESIDENT)
+    _until_answered_early(kept_app, resident, CODE)
+    before, handled = _handled_by_the_application(kept_app, resident, CODE)
+    assert not handled and shows not in before.get_data(as_text=True)
+    digits = re.search(r'id="numeric-code"[^>]*>(\d{5} \d{5})<', before.get_data(as_text=True)).group(1)
+    change(kept_app, digits)
     answer, handled = _handled_by_the_application(kept_app, resident, CODE)
     page = answer.get_data(as_text=True)
-    assert handled and digits not in page and "Entry to a building" in page
+    assert handled and shows in page
+    if change is _scan:
+        assert digits not in page  # a code once used is never shown again

@@ -93,6 +93,22 @@ def test_the_cache_keeps_the_most_recently_used_pages_only():
     assert len(cache) == 1
 
 
+def test_a_page_kept_until_a_moment_goes_then_and_gives_its_room_first():
+    clock = Clock()
+    cache = PageCache(size=3, seconds=60, clock=clock)
+    cache.put(("second", 1), "countdown 59", until=clock.now + 1)
+    cache.put(("guide",), "a service guide")
+    clock.now += 0.5
+    assert cache.get(("second", 1)) == "countdown 59"
+    clock.now += 0.6
+    assert cache.get(("second", 1)) is None and cache.get(("guide",)) == "a service guide"
+    for second in range(2, 6):  # one page a second, each good for that second only
+        clock.now += 1
+        cache.put(("second", second), f"countdown {60 - second}", until=clock.now + 1)
+    # Those whose time was up made room for the next, so the guide was never pushed out.
+    assert cache.get(("guide",)) == "a service guide" and cache.get(("second", 5)) == "countdown 55"
+
+
 def test_pages_with_a_form_token_elsewhere_keep_the_visitors_token_in_every_form(cached_app):
     browser = _browser(cached_app)
     html = browser.get("/citizen/").get_data(as_text=True)
