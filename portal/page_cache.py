@@ -11,9 +11,10 @@ get the kept HTML. What differs from one visitor to the next never enters the ke
 - anything personal: the view names the requests it must answer itself (`unless=`), say when a
   family member acts for an elder.
 
-Each process keeps its own copies, at most PAGE_CACHE_SIZE (the least recently used go first), so
-on several nodes a change to the data (a service guide, a centre's address) shows everywhere within
-PAGE_CACHE_SECONDS. PAGE_CACHE_SECONDS = 0 turns the cache off.
+Each process keeps its own copies, at most PAGE_CACHE_SIZE (the least recently used go first), and
+as many again of the pages the clock changes, kept apart; so on several nodes a change to the data
+(a service guide, a centre's address) shows everywhere within PAGE_CACHE_SECONDS.
+PAGE_CACHE_SECONDS = 0 turns both off.
 """
 
 from __future__ import annotations
@@ -68,6 +69,9 @@ class PageCache:
         self.size, self.seconds, self.clock = size, seconds, clock
         self._entries: OrderedDict[tuple, tuple[float, str]] = OrderedDict()
         self._lock = threading.Lock()
+        # No entry expires before this: a full cache looks for expired entries only from then on
+        # (never, where nothing expires, as for the sessions' cookies).
+        self._soonest = float("inf")
 
     def get(self, key: tuple) -> str | None:
         with self._lock:
@@ -81,17 +85,19 @@ class PageCache:
             return entry[1]
 
     def put(self, key: tuple, html: str, until: float | None = None) -> None:
-        """Keep `html` for `seconds`, or only `until` (on `clock`) when that is sooner."""
+        """Keep `html` for `seconds`, or only `until` (a time on `clock`) when that is sooner."""
         with self._lock:
             now = self.clock()
-            expires = now + self.seconds
-            self._entries[key] = (expires if until is None else min(expires, until), html)
+            expires = now + self.seconds if until is None else min(now + self.seconds, until)
+            self._entries[key] = (expires, html)
             self._entries.move_to_end(key)
-            if len(self._entries) > self.size:
+            self._soonest = min(self._soonest, expires)
+            if len(self._entries) > self.size and self._soonest <= now:
                 # Full: those whose time is up go first (pages the clock changes, each good for a
                 # moment), then the least recently used.
                 for gone in [key for key, (expires, _) in self._entries.items() if expires <= now]:
                     del self._entries[gone]
+                self._soonest = min((expires for expires, _ in self._entries.values()), default=float("inf"))
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
 

@@ -247,7 +247,7 @@ class PageShortcut:
         # From when the request began: a check against the clock it made is at most that old. Never
         # past the moment the clock alone changes the page (a countdown on it).
         until = min(read_set.started + self.signed_in_seconds, page.until)
-        self.signed_in_answers.put(_request_digest(environ), _Remembered(page, headers, reads, until))
+        self.signed_in_answers.put(_request_digest(environ), _Remembered(page, headers, reads, until), until)
         if len(self.signed_in_paths) >= 4 * self.signed_in_answers.size:
             self.signed_in_paths.clear()  # paths of answers long forgotten; the others come back
         self.signed_in_paths.add(environ.get("PATH_INFO"))
