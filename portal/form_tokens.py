@@ -115,8 +115,10 @@ def slots():
 
 
 def fill_slots(body: bytes, app: Flask) -> bytes:
-    """`body` with a fresh token in each slot."""
+    """`body` with a fresh token in each slot (`body` itself when it has none)."""
     parts = body.split(SLOT_BYTES)
+    if len(parts) == 1:
+        return body
     filled = [parts[0]]
     for part in parts[1:]:
         filled += (issue(app).encode(), part)

@@ -59,7 +59,11 @@ class KeptPage(NamedTuple):
     signed_in: bool = False
     for_everyone: bool = True  # kept without `vary`: the same page for every visitor not signed in
     until: float = float("inf")  # (time.monotonic) when the clock alone would change the page
-    by_the_clock: bool = False  # kept with `changes_at`, in its own cache (`page_cache`)
+
+    @property
+    def by_the_clock(self) -> bool:
+        """Kept with `changes_at`, in a cache of its own (`page_cache`)."""
+        return self.until != float("inf")
 
 
 class PageCache:
@@ -162,7 +166,7 @@ def shared_page(
             # portal.page_shortcut may answer the next such request without the application's
             # request handling (which a rate limit needs).
             kept = KeptPage(key, request.endpoint, language, elder_mode, signed_in, vary is None,
-                            float("inf") if until is None else until, changes_at is not None) \
+                            float("inf") if until is None else until) \
                 if no_limit_applies() else None
             html = cache.get(key)
             if html is None:
@@ -224,8 +228,7 @@ def _fill_csrf_slot(response: Response) -> Response:
     body = filled = response.get_data()
     if CSRF_SLOT_BYTES in filled:
         filled = filled.replace(CSRF_SLOT_BYTES, generate_csrf().encode())
-    if form_tokens.SLOT_BYTES in filled:
-        filled = form_tokens.fill_slots(filled, current_app)
+    filled = form_tokens.fill_slots(filled, current_app)
     if filled is not body:
         response.set_data(filled)
     return response

@@ -137,8 +137,7 @@ class PageShortcut:
                 return None
             account_key = account_hash(app.extensions["portal_observability"]["account_key"], session["_user_id"])
         body = self._encoded(remembered.page, html).replace(CSRF_SLOT_BYTES, token.encode())
-        if form_tokens.SLOT_BYTES in body:
-            body = form_tokens.fill_slots(body, app)
+        body = form_tokens.fill_slots(body, app)
         request_id = accept_request_id(environ.get(_PER_REQUEST_HEADER))
         IN_FLIGHT.inc()
         try:
