@@ -27,7 +27,7 @@ log = logging.getLogger("portal.database")
 DEPLOY_LOCK = 0x506F7274616C  # "Portal"
 
 
-def _configure_sqlite(dbapi_connection, _record) -> None:
+def configure_sqlite(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets readers proceed while one worker writes; busy_timeout makes writers queue
     # instead of failing at once; foreign keys are off by default in SQLite.
@@ -68,7 +68,7 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         engine: Engine = db.engine
         if engine.dialect.name == "sqlite":
-            event.listen(engine, "connect", _configure_sqlite)
+            event.listen(engine, "connect", configure_sqlite)
     app.cli.add_command(deploy_command)
     app.cli.add_command(backup_command)
 

@@ -37,3 +37,32 @@ def test_the_lean_page_is_printed_as_a_reference_that_never_fails_the_run(capsys
 def test_a_row_with_a_target_below_it_fails_the_run():
     assert not print_table([_measured("desk queue", 500.0), _measured("lean page (reference)", 1200.0)], None)
     assert print_table([_measured("desk queue", 700.0)], None)
+
+
+def test_the_token_endpoint_is_measured_with_the_reference_its_target_is_taken_against():
+    assert [row.name for row in rows_named("OIDC token (refresh)")] == [
+        "OIDC token (refresh)", "lean refresh (reference)"]
+
+
+def _token_and_reference(token_rps: float, token_p99: float, reference_rps: float = 600.0,
+                         reference_p99: float = 5.0):
+    token, reference = rows_named("OIDC token (refresh)")
+    hello = Load(2000.0, 1.0, 0)
+    return [Measured(token, 1, Load(token_rps, token_p99, 0), [hello, hello], None),
+            Measured(reference, 1, Load(reference_rps, reference_p99, 0), [hello, hello], None)]
+
+
+@pytest.mark.parametrize(("token_rps", "token_p99", "ok"), [
+    (390.0, 14.0, True),   # 0.65× the reference, p99 2.8×: at target though far below hello
+    (330.0, 6.0, False),   # 0.55× the reference
+    (420.0, 16.0, False),  # p99 3.2× the reference's
+])
+def test_the_token_endpoint_is_held_to_its_target_against_the_lean_refresh(capsys, token_rps, token_p99, ok):
+    assert print_table(_token_and_reference(token_rps, token_p99), None) is ok
+    out = capsys.readouterr().out
+    assert f"against lean refresh (reference), 1 conn.: {token_rps / 600:.2f}× req/s" in out
+
+
+def test_the_token_endpoint_fails_without_its_reference(capsys):
+    assert not print_table(_token_and_reference(400.0, 5.0)[:1], None)
+    assert "lean refresh (reference) was not measured" in capsys.readouterr().out
