@@ -4,6 +4,11 @@ Only a few endpoints carry a limit (sign-in, second factor, the token endpoint, 
 APIs). Flask-Limiter still resolves every request's limits before finding none, about a tenth of
 the time of a page kept by `portal.page_cache`; a request filter that knows the limited endpoints
 spares the others, and asked before the limiter's own hook it spares them the limiter's set-up too.
+
+Of the limited endpoints, most carry their limits on the view (a decorator), whose wrapper checks
+them itself; the limiter's before-request check finds nothing more to do there than resolve the
+limits a second time (a twentieth of a token refresh), so it runs only where a blueprint's limits
+apply.
 """
 
 from __future__ import annotations
@@ -33,13 +38,36 @@ def limited_endpoints(app: Flask) -> frozenset[str] | None:
     return frozenset(limited)
 
 
+def checked_before_the_view(app: Flask) -> frozenset[str] | None:
+    """The endpoints whose limits only the limiter's before-request check applies (limits on
+    their blueprint, not on the view itself), or EVERY_ENDPOINT. Application-wide, default and
+    meta limits are checked there for every endpoint, so any of them makes it EVERY_ENDPOINT."""
+    manager = limiter.limit_manager
+    if manager.application_limits or manager.default_limits or app.config.get("RATELIMIT_META"):
+        return EVERY_ENDPOINT
+    return frozenset(
+        endpoint for endpoint, view in app.view_functions.items()
+        if endpoint.rpartition(".")[0] and manager.blueprint_limits(app, endpoint.rpartition(".")[0])
+        and not manager.decorated_limits(get_qualified_name(view))
+    )
+
+
+def _known(name: str, find) -> frozenset[str] | None:
+    extensions = current_app.extensions
+    if name not in extensions:
+        extensions[name] = find(current_app)
+    return extensions[name]
+
+
 @limiter.request_filter
 def no_limit_applies() -> bool:
-    extensions = current_app.extensions
-    if "portal_limited_endpoints" not in extensions:
-        extensions["portal_limited_endpoints"] = limited_endpoints(current_app)
-    limited = extensions["portal_limited_endpoints"]
+    limited = _known("portal_limited_endpoints", limited_endpoints)
     return limited is not EVERY_ENDPOINT and request.endpoint not in limited
+
+
+def nothing_to_check_before_the_view() -> bool:
+    checked = _known("portal_checked_before_the_view", checked_before_the_view)
+    return checked is not EVERY_ENDPOINT and request.endpoint not in checked
 
 
 def init_app(app: Flask) -> None:
@@ -51,19 +79,19 @@ def init_app(app: Flask) -> None:
     check = limiter._check_request_limit  # noqa: SLF001
     headers = limiter._Limiter__inject_headers  # noqa: SLF001
     release = limiter._Limiter__release_context  # noqa: SLF001
-    for hooks, limiter_hook, takes_response in (
-        (app.before_request_funcs.setdefault(None, []), check, False),
-        (app.after_request_funcs.setdefault(None, []), headers, True),
-        (app.teardown_request_funcs.setdefault(None, []), release, False),
+    for hooks, limiter_hook, takes_response, skip in (
+        (app.before_request_funcs.setdefault(None, []), check, False, nothing_to_check_before_the_view),
+        (app.after_request_funcs.setdefault(None, []), headers, True, no_limit_applies),
+        (app.teardown_request_funcs.setdefault(None, []), release, False, no_limit_applies),
     ):
         for index, hook in enumerate(hooks):
             if hook == limiter_hook or getattr(hook, "func", None) == getattr(limiter_hook, "__func__", None):
-                hooks[index] = _where_limited(hook, takes_response)
+                hooks[index] = _where_limited(hook, takes_response, skip)
 
 
-def _where_limited(hook, takes_response: bool):
+def _where_limited(hook, takes_response: bool, skip):
     def where_limited(*args):
-        if no_limit_applies():
+        if skip():
             return args[0] if takes_response else None  # an after-request hook passes the response on
         return hook(*args)
 

@@ -1,7 +1,7 @@
 import pytest
 
 from portal.extensions import limiter
-from portal.rate_limits import limited_endpoints
+from portal.rate_limits import checked_before_the_view, limited_endpoints
 from tests.helpers import csrf_token
 
 
@@ -67,3 +67,12 @@ def test_the_limiters_hooks_all_ask_the_filter_first(limited_app):
     names = [getattr(getattr(hook, "func", hook), "__qualname__", "") for hook in hooks]
     assert not [name for name in names if name.startswith("Limiter.")], names
     assert sum(name.endswith("where_limited") for name in names) == 3
+
+
+def test_the_limiters_own_check_before_the_view_runs_only_where_a_blueprint_sets_the_limit(app):
+    """A view's own limits are checked by its wrapper; a blueprint's only before the view."""
+    with app.test_request_context("/"):
+        checked = checked_before_the_view(app)
+        limited = limited_endpoints(app)
+    assert "api_v1.list_cases" in checked and checked <= limited
+    assert {"auth.login", "oidc.token", "citizen.city_code_live", "gov.verify_code"} <= limited - checked
