@@ -40,10 +40,11 @@ def limited_endpoints(app: Flask) -> frozenset[str] | None:
 
 def checked_before_the_view(app: Flask) -> frozenset[str] | None:
     """The endpoints whose limits only the limiter's before-request check applies (limits on
-    their blueprint, not on the view itself), or EVERY_ENDPOINT. Application-wide, default and
-    meta limits are checked there for every endpoint, so any of them makes it EVERY_ENDPOINT."""
+    their blueprint, not on the view itself), or EVERY_ENDPOINT. Application-wide and default
+    limits are checked there for every endpoint, so either makes it EVERY_ENDPOINT, as it does for
+    `limited_endpoints`."""
     manager = limiter.limit_manager
-    if manager.application_limits or manager.default_limits or app.config.get("RATELIMIT_META"):
+    if manager.application_limits or manager.default_limits:
         return EVERY_ENDPOINT
     return frozenset(
         endpoint for endpoint, view in app.view_functions.items()

@@ -76,3 +76,18 @@ def test_the_limiters_own_check_before_the_view_runs_only_where_a_blueprint_sets
         limited = limited_endpoints(app)
     assert "api_v1.list_cases" in checked and checked <= limited
     assert {"auth.login", "oidc.token", "citizen.city_code_live", "gov.verify_code"} <= limited - checked
+
+
+def test_a_views_own_limits_are_resolved_once_a_request(limited_app, monkeypatch):
+    """By the view's wrapper only: the limiter's before-request check would resolve them again
+    and find nothing more to apply."""
+    manager = limiter.limit_manager
+    resolved = []
+    resolve = manager.resolve_limits
+    monkeypatch.setattr(manager, "resolve_limits", lambda *a, **k: resolved.append(a[1]) or resolve(*a, **k))
+    client = limited_app.test_client()
+    assert client.post("/oidc/token", data={"grant_type": "refresh_token"}).status_code == 401
+    assert resolved == ["oidc.token"]
+    resolved.clear()
+    assert client.get("/api/v1/services").status_code == 200
+    assert resolved == ["api_v1.list_services"]  # a blueprint's limit: checked before the view

@@ -45,11 +45,12 @@ def test_the_token_endpoint_is_measured_with_the_reference_its_target_is_taken_a
 
 
 def _token_and_reference(token_rps: float, token_p99: float, reference_rps: float = 600.0,
-                         reference_p99: float = 5.0):
+                         reference_p99: float = 5.0, reference_errors: int = 0, reference_hello: float = 2000.0):
     token, reference = rows_named("OIDC token (refresh)")
-    hello = Load(2000.0, 1.0, 0)
+    hello, hello_then = Load(2000.0, 1.0, 0), Load(reference_hello, 1.0, 0)
     return [Measured(token, 1, Load(token_rps, token_p99, 0), [hello, hello], None),
-            Measured(reference, 1, Load(reference_rps, reference_p99, 0), [hello, hello], None)]
+            Measured(reference, 1, Load(reference_rps, reference_p99, reference_errors), [hello_then, hello_then],
+                     None)]
 
 
 @pytest.mark.parametrize(("token_rps", "token_p99", "ok"), [
@@ -66,3 +67,15 @@ def test_the_token_endpoint_is_held_to_its_target_against_the_lean_refresh(capsy
 def test_the_token_endpoint_fails_without_its_reference(capsys):
     assert not print_table(_token_and_reference(400.0, 5.0)[:1], None)
     assert "lean refresh (reference) was not measured" in capsys.readouterr().out
+
+
+def test_the_token_endpoint_fails_when_its_reference_answered_with_errors():
+    assert print_table(_token_and_reference(400.0, 5.0), None)
+    assert not print_table(_token_and_reference(400.0, 5.0, reference_errors=3), None)
+
+
+def test_the_ratio_to_the_reference_allows_for_the_machine_being_slower_while_the_reference_ran(capsys):
+    """Each row is taken by its ratio to hello beside it: the reference's 450 req/s while hello
+    answered 1,500 is what 600 would have been at hello's 2,000."""
+    assert print_table(_token_and_reference(390.0, 14.0, reference_rps=450.0, reference_hello=1500.0), None)
+    assert "1 conn.: 0.65× req/s, p99 2.80×" in capsys.readouterr().out
