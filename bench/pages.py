@@ -35,7 +35,7 @@ request answered with an error. The references have no target of their own: the 
 in the same run, how far below hello a page with one statement and a template already is
 (0.5–0.65×). A refresh writes, and its answer can never be given again, so hello is no ceiling for it:
 the lean refresh, answering the same grant with the same statements and nothing else, measures
-about 0.3× hello at one connection and 0.2–0.25× at 32, its p99 four to nine times hello's. The
+about 0.3× hello at one connection and 0.2× at 32, its p99 four to ten times hello's. The
 token endpoint (a client authenticated by its secret) is held to what signed-in pages are held to,
 taken against that ceiling instead of hello's: ≥ 0.6× the lean refresh's throughput (a chosen
 figure: the signed-in pages' 0.3× over the anonymous pages' 0.5×, about where the lean page
