@@ -33,13 +33,13 @@ Targets: pages anonymous visitors see ≥ 0.5× hello's throughput; signed-in pa
 latency ≤ 3× hello's; HTML + CSS + JS of a page ≤ 60 KB; matching ≤ 3× the bare SELECT; and no
 request answered with an error. The references have no target of their own: the lean page shows,
 in the same run, how far below hello a page with one statement and a template already is
-(0.52–0.66× in these runs). A refresh writes, and its answer can never be given again, so hello is no ceiling for it:
-the lean refresh, answering the same grant with the same statements and nothing else, measures
-about 0.3× hello at one connection and 0.2× at 32, its p99 four to ten times hello's. The
-token endpoint (a client authenticated by its secret) is held to what signed-in pages are held to,
-taken against that ceiling instead of hello's: ≥ 0.6× the lean refresh's throughput (a chosen
-figure: the signed-in pages' 0.3× over the anonymous pages' 0.5×, about where the lean page
-measures) and p99 ≤ 3× the lean refresh's.
+(0.52–0.66× in these runs). A refresh writes, and its answer can never be given again, so hello
+is no ceiling for it: the lean refresh, answering the same grant with the same statements and
+nothing else, measures about 0.3× hello at one connection and 0.2× at 32, its p99 four to ten
+times hello's. The token endpoint (a client authenticated by its secret) is held to what
+signed-in pages are held to, taken against that ceiling instead of hello's: ≥ 0.6× the lean
+refresh's throughput (a chosen figure: the signed-in pages' 0.3× over the anonymous pages' 0.5×,
+about where the lean page measures) and p99 ≤ 3× the lean refresh's.
 """
 
 from __future__ import annotations
