@@ -4,45 +4,50 @@ its answer can be given again, so it costs what its statements cost: this app ru
 the portal's refresh runs, the same statement objects where the portal builds them once, on the
 same tables, in one transaction:
 
-    the client by its id (every column, as `auth.oidc.clients.find_client` reads it; its secret's
-    digest compared), the token with its account by the presented token's digest
+    the client by its id (`auth.oidc.clients`' statement, every column; its secret's digest
+    compared), the token with its account by the presented token's digest
     (`auth.oidc.store`'s statement), the token marked rotated (the store's UPDATE), the new token
     written, the audit row written (`portal.audit.audit_row`), the commit;
 
-and answers the same JSON. Nothing else: no Authlib, no ORM session or objects, no session cookie,
-rate limits, security headers, request id, access line or latency sample, and none of the
-refusals' audit rows (a refusal is a bare 400 or 401). A token given to someone acting for another
-person is refused too: its signer's session would need one more statement, and the benchmark's
-tokens have none. `make bench` measures it with the portal's load, on tokens the portal issued,
-and takes the token endpoint's target against it."""
+and answers the same JSON. Nothing else: no Authlib (but for reading the Basic credentials), no
+ORM session or objects, no session cookie, rate limits, security headers, request id, access line
+or latency sample, and none of the refusals' audit rows (a refusal is a bare 400 or 401). A token
+given to someone acting for another person is refused too: its signer's session would need one
+more statement, and the benchmark's tokens have none. `make bench` measures it with the portal's
+load, on tokens the portal issued, and takes the token endpoint's target against it."""
 
-import base64
 import os
 import secrets
 from datetime import timedelta
 
+from authlib.oauth2.rfc6749.util import extract_basic_authorization
 from flask import Flask, abort, jsonify, request
-from sqlalchemy import bindparam, create_engine, event, insert, select
+from sqlalchemy import create_engine, event, insert
 
-from auth.oidc.models import OAuthClient, OAuthToken, digest, secret_matches
+from auth.oidc.clients import _CLIENT_BY_ID
+from auth.oidc.events import CLIENT
+from auth.oidc.models import OAuthToken, digest, secret_matches
+from auth.oidc.server import DEFAULTS
 from auth.oidc.store import _CLAIM_REFRESH_TOKEN, _TOKEN_BY_HASH
-from portal.audit import Origin, audit_row
+from portal.audit import audit_row
 from portal.config import normalise_database_url
 from portal.database import configure_sqlite
 from portal.models import Account, AuditEvent
-from portal.models.base import CoreEntity, utcnow
+from portal.models.base import utcnow
+from portal.web import request_origin
 
-ACCESS_SECONDS, REFRESH_LIFETIME = 900, timedelta(days=14)
+# The portal's own lifetimes, as its token endpoint has them without OIDC_* settings.
+ACCESS_SECONDS = DEFAULTS["OIDC_ACCESS_TOKEN_LIFETIME"]
+REFRESH_LIFETIME = timedelta(seconds=DEFAULTS["OIDC_REFRESH_TOKEN_LIFETIME"])
 
 app = Flask(__name__)
 engine = create_engine(normalise_database_url(os.environ["DATABASE_URL"]))
 if engine.dialect.name == "sqlite":
     event.listen(engine, "connect", configure_sqlite)  # the portal's own: WAL, synchronous=NORMAL
 
-CLIENT = select(*CoreEntity(OAuthClient).columns).where(OAuthClient.client_id == bindparam("client_id"))
 NEW_TOKEN = insert(OAuthToken.__table__)
 AUDIT = insert(AuditEvent.__table__)
-client_columns, token_columns, account_columns = OAuthClient.__table__.c, OAuthToken.__table__.c, Account.__table__.c
+token_columns, account_columns = OAuthToken.__table__.c, Account.__table__.c
 
 
 @app.get("/healthz")
@@ -52,12 +57,12 @@ def healthz():
 
 @app.post("/oidc/token")
 def token():
-    client_id, _, secret = base64.b64decode(request.headers["Authorization"].split()[1]).decode().partition(":")
+    client_id, secret = extract_basic_authorization(request.headers)
     presented = digest(request.form.get("refresh_token", ""))
     now = utcnow()
     access, refresh = secrets.token_urlsafe(32), secrets.token_urlsafe(48)
     with engine.begin() as connection:
-        client = connection.execute(CLIENT, {"client_id": client_id}).first()
+        client = connection.execute(_CLIENT_BY_ID.statement, {"client_id": client_id}).first()
         if client is None or client.disabled_at is not None or not secret_matches(client.secret_hash, secret):
             abort(401)
         found = connection.execute(_TOKEN_BY_HASH, {"hashed": presented}).first()
@@ -82,8 +87,8 @@ def token():
             "refresh_expires_at": now + REFRESH_LIFETIME, "session_version": row[account_columns.session_version],
         })
         connection.execute(AUDIT, audit_row(
-            "oidc.refresh", origin=Origin(request.remote_addr, request.headers.get("User-Agent")), actor_id=account_id,
-            subject_id=account_id, object_type="oidc_client", object_id=client.client_id,
+            "oidc.refresh", origin=request_origin(), actor_id=account_id,
+            subject_id=account_id, object_type=CLIENT, object_id=client.client_id,
             grant_type="refresh_token", scope=scope, family=family, refresh_token=True,
         ))
     return jsonify(access_token=access, token_type="Bearer",  # noqa: S106 - a token type, not a secret

@@ -48,7 +48,7 @@ def checked_before_the_view(app: Flask) -> frozenset[str] | None:
         return EVERY_ENDPOINT
     return frozenset(
         endpoint for endpoint, view in app.view_functions.items()
-        if endpoint.rpartition(".")[0] and manager.blueprint_limits(app, endpoint.rpartition(".")[0])
+        if (blueprint := endpoint.rpartition(".")[0]) and manager.blueprint_limits(app, blueprint)
         and not manager.decorated_limits(get_qualified_name(view))
     )
 

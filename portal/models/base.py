@@ -146,6 +146,11 @@ class CoreLoader:
         statement = select(*self._entity.columns).where(*criteria).order_by(*order_by)
         self._statement = statement if limit is None else statement.limit(limit)
 
+    @property
+    def statement(self):
+        """The Core statement it runs (its columns are the entity's, in `CoreEntity`'s order)."""
+        return self._statement
+
     def one_or_none(self, session: Session, parameters: dict):
         row = execute_now(session, self._statement, parameters).first()
         return None if row is None else self._entity.take(session, row)
