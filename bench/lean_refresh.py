@@ -7,7 +7,8 @@ same tables, in one transaction:
     the client by its id (`auth.oidc.clients`' statement, every column; its secret's digest
     compared), the token with its account by the presented token's digest
     (`auth.oidc.store`'s statement), the token marked rotated (the store's UPDATE), the new token
-    written, the audit row written (`portal.audit.audit_row`), the commit;
+    written (the store's INSERT), the audit row written (`portal.audit`'s row and INSERT), the
+    commit, the rows built before the UPDATE, as the portal builds them;
 
 and answers the same JSON. Nothing else: no Authlib (but for reading the Basic credentials), no
 ORM session or objects, no session cookie, rate limits, security headers, request id, access line
@@ -22,17 +23,17 @@ from datetime import timedelta
 
 from authlib.oauth2.rfc6749.util import extract_basic_authorization
 from flask import Flask, abort, jsonify, request
-from sqlalchemy import create_engine, event, insert
+from sqlalchemy import create_engine, event
 
 from auth.oidc.clients import _CLIENT_BY_ID
 from auth.oidc.events import CLIENT
 from auth.oidc.models import OAuthToken, digest, secret_matches
 from auth.oidc.server import DEFAULTS
-from auth.oidc.store import _CLAIM_REFRESH_TOKEN, _TOKEN_BY_HASH
-from portal.audit import audit_row
+from auth.oidc.store import _CLAIM_REFRESH_TOKEN, _NEW_TOKEN, _TOKEN_BY_HASH
+from portal.audit import _NEW_EVENT, audit_row
 from portal.config import normalise_database_url
 from portal.database import configure_sqlite
-from portal.models import Account, AuditEvent
+from portal.models import Account
 from portal.models.base import utcnow
 from portal.web import request_origin
 
@@ -45,8 +46,6 @@ engine = create_engine(normalise_database_url(os.environ["DATABASE_URL"]))
 if engine.dialect.name == "sqlite":
     event.listen(engine, "connect", configure_sqlite)  # the portal's own: WAL, synchronous=NORMAL
 
-NEW_TOKEN = insert(OAuthToken.__table__)
-AUDIT = insert(AuditEvent.__table__)
 token_columns, account_columns = OAuthToken.__table__.c, Account.__table__.c
 
 
@@ -75,21 +74,24 @@ def token():
                 or not row[account_columns.is_active]
                 or row[account_columns.session_version] != row[token_columns.session_version]):
             abort(400)
-        claimed = connection.execute(_CLAIM_REFRESH_TOKEN, {"row_id": row[token_columns.id], "claimed_at": now})
-        if claimed.rowcount != 1:
-            abort(400)
         account_id, family = row[token_columns.account_id], row[token_columns.family_id]
         scope = row[token_columns.scope]
-        connection.execute(NEW_TOKEN, {
+        # Built before the claim, as the portal builds them: the write lock is held for the statements only.
+        new_token = {
             "client_pk": client.id, "account_id": account_id, "actor_id": None, "family_id": family,
             "access_token_hash": digest(access), "refresh_token_hash": digest(refresh), "scope": scope,
             "issued_at": now, "access_expires_at": now + timedelta(seconds=ACCESS_SECONDS),
             "refresh_expires_at": now + REFRESH_LIFETIME, "session_version": row[account_columns.session_version],
-        })
-        connection.execute(AUDIT, audit_row(
+        }
+        event_row = audit_row(
             "oidc.refresh", origin=request_origin(), actor_id=account_id,
             subject_id=account_id, object_type=CLIENT, object_id=client.client_id,
             grant_type="refresh_token", scope=scope, family=family, refresh_token=True,
-        ))
+        )
+        claimed = connection.execute(_CLAIM_REFRESH_TOKEN, {"row_id": row[token_columns.id], "claimed_at": now})
+        if claimed.rowcount != 1:
+            abort(400)
+        connection.execute(_NEW_TOKEN, new_token)
+        connection.execute(_NEW_EVENT, event_row)
     return jsonify(access_token=access, token_type="Bearer",  # noqa: S106 - a token type, not a secret
                    expires_in=ACCESS_SECONDS, refresh_token=refresh, scope=scope)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from portal.models.audit import AuditEvent
-from portal.models.base import insert_now
+from portal.models.base import execute_now
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,15 @@ def record_now(session: Session, action: str, **facts) -> None:
     """`record`, the row written at once (`insert_now`) rather than at the flush: for the hot paths
     that commit straight after and never read the row back. It still commits or rolls back with
     the change it describes; a failure to write it surfaces here rather than at the commit."""
-    insert_now(session, AuditEvent.__table__, audit_row(action, **facts))
+    write_now(session, audit_row(action, **facts))
+
+
+_NEW_EVENT = AuditEvent.__table__.insert()
+
+
+def write_now(session: Session, row: dict) -> None:
+    """An `audit_row` written at once, as `record_now` writes it."""
+    execute_now(session, _NEW_EVENT, row)
 
 
 def audit_row(

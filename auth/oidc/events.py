@@ -53,11 +53,10 @@ def record_refusal(
     )
 
 
-def record_success(session: Session, action: str, *, origin: Origin, client: OAuthClient,
-                   subject_id: int | None = None, actor_id: int | None = None, **details) -> None:
-    """Written at once: every token the endpoint issues writes one, and commits straight after."""
-    audit.record_now(
-        session,
+def success_row(action: str, *, origin: Origin, client: OAuthClient, subject_id: int | None = None,
+                actor_id: int | None = None, **details) -> dict:
+    """The audit row of a token issued, refreshed or revoked (`audit.audit_row`)."""
+    return audit.audit_row(
         action,
         origin=origin,
         actor_id=actor_id or subject_id,
@@ -66,3 +65,8 @@ def record_success(session: Session, action: str, *, origin: Origin, client: OAu
         object_id=client.client_id,
         **details,
     )
+
+
+def record_success(session: Session, action: str, **facts) -> None:
+    """Written at once: every token the endpoint issues writes one, and commits straight after."""
+    audit.write_now(session, success_row(action, **facts))

@@ -108,6 +108,10 @@ class PortalAuthorizationServer(AuthorizationServer):
         return clients.find_client(db.session, client_id)
 
     def save_token(self, token, request):
+        self.write_token(*self.token_rows(token, request))
+
+    def token_rows(self, token, request) -> tuple[dict, dict]:
+        """The issued token's row and its audit row, built before either is written."""
         if request.payload.grant_type == ClientCredentialsGrant.GRANT_TYPE:
             # Each token a department system obtains stands alone: no refresh token, no family.
             end_user = EndUser(clients.system_account(db.session, request.client))
@@ -118,15 +122,21 @@ class PortalAuthorizationServer(AuthorizationServer):
         else:
             end_user = request.user
             family, action = request.refresh_token.family_id, "oidc.refresh"
-        store.save_token(
-            db.session, token=token, client=request.client, end_user=end_user, family_id=family, now=utcnow(),
+        token_row = store.token_row(
+            token=token, client=request.client, end_user=end_user, family_id=family, now=utcnow(),
             refresh_lifetime=seconds("OIDC_REFRESH_TOKEN_LIFETIME"),
         )
-        events.record_success(
-            db.session, action, origin=request_origin(), client=request.client, subject_id=end_user.subject.id,
+        audit_row = events.success_row(
+            action, origin=request_origin(), client=request.client, subject_id=end_user.subject.id,
             actor_id=end_user.signer.id, grant_type=request.payload.grant_type, scope=token.get("scope"),
             family=family, refresh_token=bool(token.get("refresh_token")),
         )
+        return token_row, audit_row
+
+    @staticmethod
+    def write_token(token_row: dict, audit_row: dict) -> None:
+        store.save_token(db.session, token_row)
+        audit.write_now(db.session, audit_row)
 
     def handle_error_response(self, request, error):
         self.record_refusal(error)
@@ -250,17 +260,23 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
             revoked_tokens=revoked, family=row.family_id, subject_id=row.account_id, actor_id=row.actor_id,
         )
 
-    def create_token_response(self):
+    def save_token(self, token):
+        # One connection at a time writes to SQLite, from its first write to its commit, and one
+        # that finds another writing waits a millisecond or more. So the rows are built first, and
+        # the claim, the two INSERTs and the commit follow one another with nothing in between:
+        # two workers refreshing at once hold each other up as little as the statements allow.
+        token_row, audit_row = self.server.token_rows(token, self.request)
         row = self.request.refresh_token
         if not store.claim_refresh_token(db.session, row, utcnow()):
             self._reused(row)
-        return super().create_token_response()
+        self.server.write_token(token_row, audit_row)
+        db.session.commit()
 
     def authenticate_user(self, refresh_token):
         return refresh_token.get_user()
 
     def revoke_old_credential(self, refresh_token):
-        """Already marked rotated when it was claimed."""
+        """Marked rotated when it was claimed, as the new token was saved."""
 
 
 class ClientCredentialsGrant(grants.ClientCredentialsGrant):

@@ -15,7 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from auth.oidc.models import AuthorizationCode, EndUser, NonceRecord, OAuthClient, OAuthToken, digest
 from portal.models import Account
-from portal.models.base import CoreRow, execute_now, fill_unloaded, insert_now, new_public_id, utcnow
+from portal.models.base import CoreRow, execute_now, fill_unloaded, new_public_id, utcnow
 
 # -- nonces --------------------------------------------------------------------------------
 
@@ -125,8 +125,7 @@ def claim_code(session: Session, row: AuthorizationCode, now: datetime) -> bool:
 # -- tokens --------------------------------------------------------------------------------
 
 
-def save_token(
-    session: Session,
+def token_row(
     *,
     token: dict,
     client: OAuthClient,
@@ -134,11 +133,10 @@ def save_token(
     family_id: str,
     now: datetime,
     refresh_lifetime: timedelta,
-) -> None:
-    """Written at once (`insert_now`): the endpoint answers with the token strings and never reads
-    the row back; the ORM's flush of it cost more than the INSERT."""
+) -> dict:
+    """The row of an issued token (its strings digested), to write with `save_token`."""
     refresh = token.get("refresh_token")
-    insert_now(session, OAuthToken.__table__, {
+    return {
         "client_pk": client.id,
         "account_id": end_user.subject.id,
         "actor_id": end_user.actor.id if end_user.actor else None,
@@ -150,7 +148,16 @@ def save_token(
         "access_expires_at": now + timedelta(seconds=int(token.get("expires_in", 0))),
         "refresh_expires_at": now + refresh_lifetime if refresh else None,
         "session_version": end_user.signer.session_version,
-    })
+    }
+
+
+_NEW_TOKEN = OAuthToken.__table__.insert()
+
+
+def save_token(session: Session, row: dict) -> None:
+    """Written at once (`execute_now`): the endpoint answers with the token strings and never reads
+    the row back; the ORM's flush of it cost more than the INSERT."""
+    execute_now(session, _NEW_TOKEN, row)
 
 
 @dataclass(frozen=True)

@@ -119,7 +119,10 @@ def _too_many_requests(error):
 @limiter.limit(_per_client_limit, key_func=_token_client_key, on_breach=_token_rate_limit_breached)
 def token():
     response = server.create_token_response()
-    db.session.commit()
+    # A refresh has committed as it saved its token (RefreshTokenGrant.save_token); what the other
+    # grants wrote, and a refusal's audit row, commit here.
+    if db.session().in_transaction():
+        db.session.commit()
     return response
 
 

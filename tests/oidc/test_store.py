@@ -51,10 +51,9 @@ def test_a_code_is_claimed_once(parties):
 
 def _token(parties, family, access, refresh):
     client, end_user = parties
-    store.save_token(db.session, token={"access_token": access, "refresh_token": refresh, "expires_in": 60,
-                                        "scope": "openid"},
-                     client=client, end_user=end_user, family_id=family, now=utcnow(),
-                     refresh_lifetime=timedelta(days=1))
+    store.save_token(db.session, store.token_row(
+        token={"access_token": access, "refresh_token": refresh, "expires_in": 60, "scope": "openid"},
+        client=client, end_user=end_user, family_id=family, now=utcnow(), refresh_lifetime=timedelta(days=1)))
     return store.find_token(db.session, access).row
 
 
@@ -155,9 +154,10 @@ def test_scopes_beyond_the_registration_are_refused(parties):
 
 def test_a_token_is_written_at_once_within_the_transaction(parties):
     with statements_run() as statements:
-        store.save_token(db.session, token={"access_token": "now-a", "refresh_token": "now-r", "scope": "openid"},
-                         client=parties[0], end_user=parties[1], family_id="fam-now", now=utcnow(),
-                         refresh_lifetime=timedelta(days=1))
+        store.save_token(db.session, store.token_row(
+            token={"access_token": "now-a", "refresh_token": "now-r", "scope": "openid"},
+            client=parties[0], end_user=parties[1], family_id="fam-now", now=utcnow(),
+            refresh_lifetime=timedelta(days=1)))
     assert [statement.split()[0] for statement in statements] == ["INSERT"], statements
     assert store.find_token(db.session, "now-r").row.family_id == "fam-now"
     db.session.rollback()
