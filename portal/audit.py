@@ -26,18 +26,14 @@ def record(session: Session, action: str, **facts) -> AuditEvent:
     return event
 
 
-def record_now(session: Session, action: str, **facts) -> None:
-    """`record`, the row written at once (`insert_now`) rather than at the flush: for the hot paths
-    that commit straight after and never read the row back. It still commits or rolls back with
-    the change it describes; a failure to write it surfaces here rather than at the commit."""
-    write_now(session, audit_row(action, **facts))
-
-
 _NEW_EVENT = AuditEvent.__table__.insert()
 
 
 def write_now(session: Session, row: dict) -> None:
-    """An `audit_row` written at once, as `record_now` writes it."""
+    """An `audit_row` written at once (`execute_now`) rather than at the flush, as `record` would:
+    for the hot paths that commit straight after and never read the row back. It still commits or
+    rolls back with the change it describes; a failure to write it surfaces here rather than at the
+    commit."""
     execute_now(session, _NEW_EVENT, row)
 
 

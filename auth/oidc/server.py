@@ -265,6 +265,8 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         # that finds another writing waits a millisecond or more. So the rows are built first, and
         # the claim, the two INSERTs and the commit follow one another with nothing in between:
         # two workers refreshing at once hold each other up as little as the statements allow.
+        # What Authlib does after this (`revoke_old_credential`, the answer) runs after the commit,
+        # so nothing there may refuse the request: the client would lose the token just issued.
         token_row, audit_row = self.server.token_rows(token, self.request)
         row = self.request.refresh_token
         if not store.claim_refresh_token(db.session, row, utcnow()):

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, Executable, Table, TypeDecorator, inspect, select
+from sqlalchemy import Column, DateTime, Executable, TypeDecorator, inspect, select
 from sqlalchemy.engine import Result
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_dict, set_committed_value
@@ -62,11 +62,6 @@ def execute_now(session: Session, statement: Executable, parameters: dict | None
     if read_set is not None:  # kept for portal.page_shortcut, which may answer the same request again
         return read_set.execute(session.connection(), statement, parameters)
     return session.connection().execute(statement, parameters)
-
-
-def insert_now(session: Session, table: Table, values: dict) -> None:
-    """INSERT one row with `execute_now`; the table's Python-side defaults fill what `values` omits."""
-    execute_now(session, table.insert(), values)
 
 
 class CoreEntity:

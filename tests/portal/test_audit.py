@@ -20,7 +20,7 @@ def test_a_row_written_at_once_is_the_row_the_flush_would_have_written(app_conte
              "object_id": 42, "kept": "yes", "dropped": None}
     audit.record(db.session, "test.audit.same", **facts)
     db.session.flush()
-    audit.record_now(db.session, "test.audit.same", **facts)
+    audit.write_now(db.session, audit.audit_row("test.audit.same", **facts))
     flushed, at_once = _rows("test.audit.same")
     differing = {key for key in flushed if flushed[key] != at_once[key]}
     assert differing <= {"id", "at"}, differing
@@ -30,7 +30,7 @@ def test_a_row_written_at_once_is_the_row_the_flush_would_have_written(app_conte
 
 
 def test_a_row_written_at_once_goes_with_its_transaction(app_context):
-    audit.record_now(db.session, "test.audit.rolled_back")
+    audit.write_now(db.session, audit.audit_row("test.audit.rolled_back"))
     assert not db.session.new  # nothing left for a flush
     assert len(_rows("test.audit.rolled_back")) == 1
     db.session.rollback()
