@@ -79,16 +79,14 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     )
     _configure(app, config_overrides or {})
 
-    from portal import assets, database, errors, i18n, kept_urls, preferences, security
+    from portal import assets, database, errors, i18n, kept_urls, preferences, rate_limits, security
     from portal.extensions import csrf, db, limiter, login_manager, migrate
 
     database.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
-    limiter.init_app(app)
-    from portal import rate_limits
-
+    limiter.init_app(app)  # its storage's scheme (portal-memory) is portal.rate_limits'
     rate_limits.init_app(app)  # the limiter's work skipped where no limit applies
     i18n.init_app(app)
     preferences.init_app(app)

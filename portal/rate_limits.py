@@ -9,14 +9,40 @@ Of the limited endpoints, most carry their limits on the view (a decorator), who
 them itself; the limiter's before-request check finds nothing more to do there than resolve the
 limits a second time (a twentieth of a token refresh), so it runs only where a blueprint's limits
 apply.
+
+Without Redis the counters live in each process's memory (`SweptMemoryStorage`).
 """
 
 from __future__ import annotations
 
+import threading
+
 from flask import Flask, current_app, request
 from flask_limiter.util import get_qualified_name
+from limits.storage import MemoryStorage
 
 from portal.extensions import limiter
+
+
+class SweptMemoryStorage(MemoryStorage):
+    """limits' in-process storage (`memory://`), its expired counters swept once a second.
+
+    limits sweeps a hundredth of a second after a hit, on a thread of its own that then ends: under
+    load, a new thread every few requests. On the token endpoint at 32 connections that cost about
+    6 % of its throughput. A count does not wait for the sweep to expire (reading an expired window
+    drops it), so sweeping only frees memory, and a second later frees it as well.
+    """
+
+    STORAGE_SCHEME = ["portal-memory"]
+    SWEEP_SECONDS = 1.0
+
+    # What MemoryStorage calls on every hit (its private name, the only way in). Should limits
+    # rename it, this goes unused and the storage sweeps as limits does; a test notices.
+    def _MemoryStorage__schedule_expiry(self) -> None:
+        if not self.timer.is_alive():
+            self.timer = threading.Timer(self.SWEEP_SECONDS, self._MemoryStorage__expire_events)
+            self.timer.daemon = True  # a process that exits does not wait for its next sweep
+            self.timer.start()
 
 # Every endpoint: application-wide or default limits make each one limited.
 EVERY_ENDPOINT = None

@@ -1,7 +1,10 @@
+import threading
+import time
+
 import pytest
 
 from portal.extensions import limiter
-from portal.rate_limits import checked_before_the_view, limited_endpoints
+from portal.rate_limits import SweptMemoryStorage, checked_before_the_view, limited_endpoints
 from tests.helpers import csrf_token
 
 
@@ -91,3 +94,36 @@ def test_a_views_own_limits_are_resolved_once_a_request(limited_app, monkeypatch
     resolved.clear()
     assert client.get("/api/v1/services").status_code == 200
     assert resolved == ["api_v1.list_services"]  # a blueprint's limit: checked before the view
+
+
+# --- the in-process storage -------------------------------------------------------------------------
+
+
+def test_without_redis_the_limits_count_in_the_swept_storage(app):
+    assert app.config["RATELIMIT_STORAGE_URI"] == "portal-memory://"
+    assert isinstance(limiter.storage, SweptMemoryStorage)
+
+
+def test_hits_spread_over_time_start_no_thread_each(monkeypatch):
+    storage = SweptMemoryStorage()
+    started = []
+    real_start = threading.Thread.start
+    monkeypatch.setattr(threading.Thread, "start", lambda thread: (started.append(thread), real_start(thread)))
+    for _ in range(5):
+        storage.incr("sign-in/127.0.0.1", 60)
+        time.sleep(0.02)  # limits' own sweep would have run and ended by now
+    assert len(started) == 1
+    assert storage.get("sign-in/127.0.0.1") == 5
+
+
+def test_an_expired_window_counts_nothing_before_the_sweep_and_is_swept_after(monkeypatch):
+    monkeypatch.setattr(SweptMemoryStorage, "SWEEP_SECONDS", 0.2)
+    storage = SweptMemoryStorage()
+    storage.incr("kept", 60)
+    storage.incr("lapsing", 0.05)
+    time.sleep(0.1)
+    assert storage.get("lapsing") == 0  # not swept yet: its window has ended all the same
+    storage.incr("lapsing", 0.05)
+    time.sleep(0.4)
+    assert set(storage.expirations) == {"kept"}  # swept: only the window still running is kept
+    assert storage.get("kept") == 1
