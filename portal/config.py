@@ -152,7 +152,8 @@ class Config:
             config["SECRET_KEY"] = ensure_secret_key(instance_path)
         url = config.get("DATABASE_URL") or f"sqlite:///{instance_path / 'portal.sqlite3'}"
         config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
-        config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "portal-memory://"  # portal.rate_limits
+        # Without Redis, limits' in-process storage as portal.rate_limits sweeps it (SweptMemoryStorage).
+        config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "portal-memory://"
         if config.get("REDIS_URL"):  # a Redis that does not answer costs a request one second at most
             config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1})
         config["UPLOAD_DIR"] = str(config.get("UPLOAD_DIR") or instance_path / "uploads")

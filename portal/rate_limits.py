@@ -29,20 +29,21 @@ class SweptMemoryStorage(MemoryStorage):
 
     limits sweeps a hundredth of a second after a hit, on a thread of its own that then ends: under
     load, a new thread every few requests. On the token endpoint at 32 connections that cost about
-    6 % of its throughput. A count does not wait for the sweep to expire (reading an expired window
+    5 % of its throughput. A count does not wait for the sweep to expire (reading an expired window
     drops it), so sweeping only frees memory, and a second later frees it as well.
     """
 
     STORAGE_SCHEME = ["portal-memory"]
     SWEEP_SECONDS = 1.0
 
-    # What MemoryStorage calls on every hit (its private name, the only way in). Should limits
-    # rename it, this goes unused and the storage sweeps as limits does; a test notices.
+    # What MemoryStorage calls on every hit (by its private name, the only way in). Should limits
+    # rename it or the sweep, tests/auth/test_rate_limits.py fails.
     def _MemoryStorage__schedule_expiry(self) -> None:
         if not self.timer.is_alive():
             self.timer = threading.Timer(self.SWEEP_SECONDS, self._MemoryStorage__expire_events)
             self.timer.daemon = True  # a process that exits does not wait for its next sweep
             self.timer.start()
+
 
 # Every endpoint: application-wide or default limits make each one limited.
 EVERY_ENDPOINT = None

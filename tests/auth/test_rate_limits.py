@@ -1,5 +1,4 @@
-import threading
-import time
+from types import SimpleNamespace
 
 import pytest
 
@@ -99,31 +98,39 @@ def test_a_views_own_limits_are_resolved_once_a_request(limited_app, monkeypatch
 # --- the in-process storage -------------------------------------------------------------------------
 
 
-def test_without_redis_the_limits_count_in_the_swept_storage(app):
+def test_without_redis_the_limits_count_in_the_swept_storage(make_app):
+    # One limiter serves every app: the storage is that of the app made last, this one.
+    app = make_app(REDIS_URL=None, RATELIMIT_ENABLED=True)
     assert app.config["RATELIMIT_STORAGE_URI"] == "portal-memory://"
     assert isinstance(limiter.storage, SweptMemoryStorage)
 
 
-def test_hits_spread_over_time_start_no_thread_each(monkeypatch):
+def test_a_hit_schedules_the_next_sweep_a_second_away_not_a_hundredth():
     storage = SweptMemoryStorage()
-    started = []
-    real_start = threading.Thread.start
-    monkeypatch.setattr(threading.Thread, "start", lambda thread: (started.append(thread), real_start(thread)))
-    for _ in range(5):
+    storage.timer.join()  # limits' own first sweep, scheduled as the storage is made
+    storage.incr("sign-in/127.0.0.1", 60)
+    scheduled = storage.timer
+    try:
+        assert scheduled.interval == SweptMemoryStorage.SWEEP_SECONDS == 1.0
+        assert scheduled.daemon  # a process that exits does not wait for it
         storage.incr("sign-in/127.0.0.1", 60)
-        time.sleep(0.02)  # limits' own sweep would have run and ended by now
-    assert len(started) == 1
-    assert storage.get("sign-in/127.0.0.1") == 5
+        assert storage.timer is scheduled  # hits while a sweep is due start no thread
+        assert storage.get("sign-in/127.0.0.1") == 2
+    finally:
+        scheduled.cancel()
 
 
-def test_an_expired_window_counts_nothing_before_the_sweep_and_is_swept_after(monkeypatch):
-    monkeypatch.setattr(SweptMemoryStorage, "SWEEP_SECONDS", 0.2)
+def test_an_expired_window_counts_nothing_before_the_sweep_and_is_swept_by_it(monkeypatch):
+    now = [1_000_000.0]
+    monkeypatch.setattr("limits.storage.memory.time", SimpleNamespace(time=lambda: now[0]))
     storage = SweptMemoryStorage()
-    storage.incr("kept", 60)
-    storage.incr("lapsing", 0.05)
-    time.sleep(0.1)
-    assert storage.get("lapsing") == 0  # not swept yet: its window has ended all the same
-    storage.incr("lapsing", 0.05)
-    time.sleep(0.4)
-    assert set(storage.expirations) == {"kept"}  # swept: only the window still running is kept
-    assert storage.get("kept") == 1
+    storage.timer.join()
+    storage.incr("running", 60)
+    storage.incr("ended, read again", 5)
+    storage.incr("ended, never read again", 5)
+    storage.timer.cancel()
+    now[0] += 10
+    assert storage.get("ended, read again") == 0  # not swept yet: its window has ended all the same
+    storage.timer.function()  # the sweep the timer would have run
+    assert set(storage.expirations) == {"running"}
+    assert storage.get("running") == 1
