@@ -33,7 +33,13 @@ IDENTITY_ERRORS = {
     "current_password_wrong": _l("Your current password is not right."),
     "code_invalid": _l("That code is not right. Enter the 6 digits your app shows now, or a recovery code."),
     "staff_need_mfa": _l("Government staff must keep a second factor."),
+    "second_factor_locked": _l("Too many wrong codes. Wait 15 minutes before you try again."),
+    "password_locked": _l("Too many wrong passwords. Wait 15 minutes before you try again."),
 }
+# Refusals that mean "wait": answered 429 Too Many Requests.
+LOCKED_ERRORS = frozenset({"second_factor_locked", "password_locked"})
+# Refusals of the password asked again, shown at the form's password field.
+PASSWORD_PROOF_ERRORS = frozenset({"current_password_wrong", "password_locked"})
 
 
 def resident_id_number(form, field):
@@ -83,6 +89,16 @@ class SecondFactorForm(FlaskForm):
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"},
     )
     next = HiddenField()
+
+
+class ReplaceAuthenticatorForm(SecondFactorForm):
+    """Setting up a new authenticator in place of the one that is on: the password as well."""
+
+    password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired(message=_l("Enter your password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class RegisterForm(SubmitOnceForm):

@@ -46,8 +46,9 @@ class PasswordResetCode(db.Model):
 
 
 class SignInThrottle(db.Model):
-    """Failed sign-ins per login name, kept alike for names that exist and names that do not,
-    so that a lock-out never tells an attacker whether an account exists."""
+    """Attempts at a secret and its lock, per key (`auth.throttle`): a login name, kept alike for
+    names that exist and names that do not so that a lock-out never tells an attacker whether an
+    account exists, or an account's second factor or password asked again. Only digests are kept."""
 
     __tablename__ = "sign_in_throttle"
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from auth import mfa, passwords, throttle
@@ -25,6 +27,8 @@ from portal.models.base import utcnow
 
 RESET_CODE_LIFETIME = timedelta(minutes=15)
 RESET_CODE_MAX_ATTEMPTS = 5
+
+Proof = TypeVar("Proof")
 
 
 class IdentityError(ValueError):
@@ -58,15 +62,17 @@ def authenticate(session: Session, login_name: str, password: str, origin: Origi
     """Check a password. Unknown names, wrong passwords and locked names look alike to the caller
     except for `locked`, which is reported the same way whether or not the account exists."""
     now = now or utcnow()
+    name = throttle.name_key(login_name)
+    may_check = throttle.take_attempt(session, name, now)
     account = find_by_login_name(session, login_name)
-    if throttle.locked_until(session, login_name, now):
+    if not may_check:
         passwords.verify_password(None, password)
         audit.record(session, "sign_in", origin=origin, outcome="locked", actor_id=account and account.id)
         session.commit()
         return SignInOutcome(None, locked=True)
     usable = account is not None and account.is_active
     if not passwords.verify_password(account.password_hash if usable else None, password):
-        locked_now = throttle.record_failure(session, login_name, now)
+        locked_now = throttle.record_failure(session, name, now)
         audit.record(
             session, "sign_in", origin=origin, outcome="failure", actor_id=account and account.id,
             reason="bad_credentials" if account else "unknown_name",
@@ -75,7 +81,7 @@ def authenticate(session: Session, login_name: str, password: str, origin: Origi
             audit.record(session, "lock", origin=origin, outcome="locked", actor_id=account and account.id)
         session.commit()
         return SignInOutcome(None, locked=locked_now)
-    throttle.clear(session, login_name)
+    throttle.clear(session, name)
     if passwords.needs_rehash(account.password_hash):
         account.password_hash = passwords.hash_password(password)
     account.last_login_at = now
@@ -131,28 +137,43 @@ def request_password_reset(session: Session, login_name: str, origin: Origin, me
 def reset_password(session: Session, login_name: str, code: str, new_password: str, origin: Origin) -> Account:
     account = find_by_login_name(session, login_name)
     now = utcnow()
+    codes = PasswordResetCode.__table__.c
     candidates = []
     if account is not None:
-        candidates = session.scalars(
-            select(PasswordResetCode).where(
-                PasswordResetCode.account_id == account.id,
-                PasswordResetCode.used_at.is_(None),
-                PasswordResetCode.expires_at > now,
-                PasswordResetCode.attempts < RESET_CODE_MAX_ATTEMPTS,
-            )
+        # Each try takes one of every live code's attempts, committed before the codes are compared,
+        # so that tries sent all at once cannot all be compared.
+        candidates = session.execute(
+            update(PasswordResetCode.__table__)
+            .where(codes.account_id == account.id, codes.used_at.is_(None), codes.expires_at > now,
+                   codes.attempts < RESET_CODE_MAX_ATTEMPTS)
+            .values(attempts=codes.attempts + 1)
+            .returning(codes.id, codes.code_hash)
         ).all()
+        session.commit()
     match = next((c for c in candidates if hmac.compare_digest(c.code_hash, _hash_code(code.strip()))), None)
     if match is None:
-        for candidate in candidates:
-            candidate.attempts += 1
         audit.record(session, "password_reset", origin=origin, outcome="failure", actor_id=account and account.id)
         session.commit()
         raise IdentityError("reset_code_invalid")
-    passwords.check_new_password(new_password, login_names=(account.mobile, account.username))
-    for candidate in candidates:
-        candidate.used_at = now
+    try:
+        passwords.check_new_password(new_password, login_names=(account.mobile, account.username))
+    except passwords.PasswordRejected:
+        # The right code was no guess: the person may choose a better password with it.
+        session.execute(update(PasswordResetCode.__table__).where(codes.id == match.id)
+                        .values(attempts=codes.attempts - 1))
+        session.commit()
+        raise
+    spent = session.execute(
+        update(PasswordResetCode.__table__)
+        .where(codes.id.in_([c.id for c in candidates]), codes.used_at.is_(None))
+        .values(used_at=now)
+        .returning(codes.id)
+    ).scalars().all()
+    if match.id not in spent:  # the same code, sent twice at once, changed the password once
+        session.rollback()
+        raise IdentityError("reset_code_invalid")
     _set_password(account, new_password)
-    throttle.clear(session, login_name)
+    throttle.clear(session, throttle.name_key(login_name))
     audit.record(session, "password_reset", origin=origin, actor_id=account.id)
     session.commit()
     return account
@@ -164,12 +185,38 @@ def _set_password(account: Account, new_password: str) -> None:
     account.session_version += 1  # every other session of this person ends
 
 
-def change_password(session: Session, account: Account, current: str, new_password: str, origin: Origin) -> None:
-    if not passwords.verify_password(account.password_hash, current):
-        audit.record(session, "password_change", origin=origin, outcome="failure", actor_id=account.id)
+def _prove(session: Session, account: Account, factor: str, check: Callable[[], Proof | None], *,
+           action: str, wrong: str, locked: str, origin: Origin) -> Proof:
+    """What `check()` gives when the account proves `factor` (throttle.PASSWORD or SECOND_FACTOR),
+    or IdentityError: `wrong` when it fails, `locked` once it has failed too often. The attempts
+    are counted per account in the database (`throttle`), so that guesses spread over addresses
+    and workers stop all the same; each outcome is audited under `action`."""
+    now = utcnow()
+    key = throttle.account_key(factor, account.public_id)
+    if not throttle.take_attempt(session, key, now):
+        audit.record(session, action, origin=origin, outcome="locked", actor_id=account.id)
         session.commit()
-        raise IdentityError("current_password_wrong")
+        raise IdentityError(locked)
+    proof = check()
+    if proof is None or proof is False:
+        locked_now = throttle.record_failure(session, key, now)
+        audit.record(session, action, origin=origin, outcome="failure", actor_id=account.id)
+        if locked_now:
+            audit.record(session, "lock", origin=origin, outcome="locked", actor_id=account.id, factor=factor)
+        session.commit()
+        raise IdentityError(locked if locked_now else wrong)
+    throttle.clear(session, key)
+    return proof
+
+
+def _prove_password(session: Session, account: Account, password: str, action: str, origin: Origin) -> None:
+    _prove(session, account, throttle.PASSWORD, lambda: passwords.verify_password(account.password_hash, password),
+           action=action, wrong="current_password_wrong", locked="password_locked", origin=origin)
+
+
+def change_password(session: Session, account: Account, current: str, new_password: str, origin: Origin) -> None:
     passwords.check_new_password(new_password, login_names=(account.mobile, account.username))
+    _prove_password(session, account, current, "password_change", origin)
     _set_password(account, new_password)
     audit.record(session, "password_change", origin=origin, actor_id=account.id)
     session.commit()
@@ -187,7 +234,13 @@ def sign_out_everywhere(session: Session, account: Account, origin: Origin) -> N
 SIGN_OUT_EVERYWHERE_HOOKS: list = []
 
 
-def enrol_totp(session: Session, account: Account, secret: str, code: str, origin: Origin) -> list[str]:
+def enrol_totp(session: Session, account: Account, secret: str, code: str, origin: Origin,
+               password: str | None = None) -> list[str]:
+    """Turn on the authenticator whose `secret` gave `code`. One that replaces an authenticator
+    already on needs the account's password too, so that a session someone has taken over cannot
+    move the second factor to their own phone."""
+    if mfa.credential_of(session, account) is not None:
+        _prove_password(session, account, password or "", "mfa_enrol", origin)
     codes = mfa.enrol(session, account, secret, code)
     if codes is None:
         audit.record(session, "mfa_enrol", origin=origin, outcome="failure", actor_id=account.id)
@@ -199,11 +252,8 @@ def enrol_totp(session: Session, account: Account, secret: str, code: str, origi
 
 
 def verify_second_factor(session: Session, account: Account, code: str, origin: Origin) -> None:
-    kind = mfa.verify(session, account, code)
-    if kind is None:
-        audit.record(session, "mfa_verify", origin=origin, outcome="failure", actor_id=account.id)
-        session.commit()
-        raise IdentityError("code_invalid")
+    kind = _prove(session, account, throttle.SECOND_FACTOR, lambda: mfa.verify(session, account, code),
+                  action="mfa_verify", wrong="code_invalid", locked="second_factor_locked", origin=origin)
     audit.record(session, "mfa_verify", origin=origin, actor_id=account.id, factor=kind)
     session.commit()
 
@@ -211,14 +261,14 @@ def verify_second_factor(session: Session, account: Account, code: str, origin: 
 def remove_totp(session: Session, account: Account, password: str, origin: Origin) -> None:
     if account.is_staff:
         raise IdentityError("staff_need_mfa")
-    if not passwords.verify_password(account.password_hash, password):
-        raise IdentityError("current_password_wrong")
+    _prove_password(session, account, password, "mfa_remove", origin)
     mfa.remove(session, account)
     audit.record(session, "mfa_remove", origin=origin, actor_id=account.id)
     session.commit()
 
 
-def new_recovery_codes(session: Session, account: Account, origin: Origin) -> list[str]:
+def new_recovery_codes(session: Session, account: Account, password: str, origin: Origin) -> list[str]:
+    _prove_password(session, account, password, "mfa_recovery_codes", origin)
     codes = mfa.replace_recovery_codes(session, account)
     audit.record(session, "mfa_recovery_codes", origin=origin, actor_id=account.id)
     session.commit()
@@ -235,7 +285,3 @@ def save_preferences(session: Session, account: Account, *, locale: str | None =
 
 def find_account(session: Session, public_id: str) -> Account | None:
     return session.scalar(select(Account).where(Account.public_id == public_id, Account.is_active.is_(True)))
-
-
-def check_password(account: Account, password: str) -> bool:
-    return passwords.verify_password(account.password_hash, password)

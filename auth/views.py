@@ -11,12 +11,15 @@ from auth import bp, mfa, services
 from auth.access import requires_signin
 from auth.forms import (
     IDENTITY_ERRORS,
+    LOCKED_ERRORS,
     PASSWORD_ERRORS,
+    PASSWORD_PROOF_ERRORS,
     ActionForm,
     ChangePasswordForm,
     ConfirmPasswordForm,
     LoginForm,
     RegisterForm,
+    ReplaceAuthenticatorForm,
     ResetForm,
     ResetRequestForm,
     SecondFactorForm,
@@ -112,6 +115,8 @@ def mfa_challenge():
             services.verify_second_factor(db.session, account, form.code.data, request_origin())
         except services.IdentityError as error:
             _show_identity_error(form, "code", error)
+            if error.code in LOCKED_ERRORS:
+                return render_template("auth/mfa_challenge.html", form=form), 429
         else:
             if current_account() is None:
                 start_session(account, acr=ACR_MFA, amr=("pwd", "otp"))
@@ -125,19 +130,29 @@ def mfa_challenge():
 @requires_signin
 def mfa_setup():
     account = current_account()
-    form = SecondFactorForm(next=request.args.get("next"))
+    replacing = mfa.is_enrolled(account)
+    form = (ReplaceAuthenticatorForm if replacing else SecondFactorForm)(next=request.args.get("next"))
     secret = session.get(ENROLMENT_SECRET)
     if secret is None or request.method == "GET":
         secret = session[ENROLMENT_SECRET] = mfa.new_secret()
     if form.validate_on_submit():
         try:
-            codes = services.enrol_totp(db.session, account, secret, form.code.data, request_origin())
+            codes = services.enrol_totp(db.session, account, secret, form.code.data, request_origin(),
+                                        password=form.password.data if replacing else None)
         except services.IdentityError as error:
-            _show_identity_error(form, "code", error)
+            # (An authenticator turned on by another request since this page was shown: no such field.)
+            asked_password = error.code in PASSWORD_PROOF_ERRORS and "password" in form
+            _show_identity_error(form, "password" if asked_password else "code", error)
+            if error.code in LOCKED_ERRORS:
+                return _setup_page(form, account, secret), 429
         else:
             session.pop(ENROLMENT_SECRET, None)
             raise_to_second_factor()
             return render_template("auth/recovery_codes.html", codes=codes, next=_next_target(form))
+    return _setup_page(form, account, secret)
+
+
+def _setup_page(form, account, secret: str) -> str:
     uri = mfa.provisioning_uri(secret, account.login_name)
     return render_template("auth/mfa_setup.html", form=form, secret=secret, qr=mfa.qr_data_uri(uri))
 
@@ -146,11 +161,15 @@ def mfa_setup():
 @requires_signin
 def mfa_recovery_codes():
     form = ConfirmPasswordForm()
-    account = current_account()
-    if form.validate_on_submit() and services.check_password(account, form.password.data):
-        codes = services.new_recovery_codes(db.session, account, request_origin())
-        return render_template("auth/recovery_codes.html", codes=codes, next=url_for("auth.account"))
-    flash(_("Your password is not right; nothing was changed."), "error")
+    if form.validate_on_submit():
+        try:
+            codes = services.new_recovery_codes(db.session, current_account(), form.password.data, request_origin())
+        except services.IdentityError as error:
+            flash(IDENTITY_ERRORS[error.code], "error")
+        else:
+            return render_template("auth/recovery_codes.html", codes=codes, next=url_for("auth.account"))
+    else:
+        flash(_("Your password is not right; nothing was changed."), "error")
     return redirect(url_for("auth.account"))
 
 
@@ -273,6 +292,8 @@ def change_password():
             _show_identity_error(form, "password", error)
         except services.IdentityError as error:
             _show_identity_error(form, "current_password", error)
+            if error.code in LOCKED_ERRORS:
+                return render_template("auth/change_password.html", form=form), 429
         else:
             # This session stays; every other one ends with the version change.
             kept = {key: session.get(key) for key in ("auth_time", "acr", "amr")}

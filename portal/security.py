@@ -22,15 +22,22 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 def carries_nul() -> bool:
-    """A NUL character in the path, the query or the form: never text a person typed, and refused
-    by PostgreSQL in any text column (SQLite would cut the text at it)."""
+    """A NUL character in the path, the query, the form or a JSON body: never text a person typed,
+    and refused by PostgreSQL in any text column (SQLite would cut the text at it)."""
     if "\x00" in request.path:
         return True
     # A query string decodes to a NUL only from "%00" or a raw NUL: most requests need not parse it.
     query = request.query_string
     if (b"%00" in query or b"\x00" in query) and _any_nul(request.args):
         return True
-    return request.method not in SAFE_METHODS and _any_nul(request.form)
+    if request.method in SAFE_METHODS:
+        return False
+    if request.is_json:  # forms read a JSON body as their data too (Flask-WTF)
+        try:
+            return _json_carries_nul(request.get_json(silent=True))  # parsed once: the view reads the same
+        except RecursionError:  # nested deeper than the parser goes: nobody's input, refused alike
+            return True
+    return _any_nul(request.form)
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -38,6 +45,20 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 def _any_nul(fields) -> bool:
     return any("\x00" in key or any("\x00" in value for value in values) for key, values in fields.lists())
+
+
+def _json_carries_nul(value) -> bool:
+    pending = [value]
+    while pending:  # a loop, not recursion: the body decides how deep it goes
+        value = pending.pop()
+        if isinstance(value, str) and "\x00" in value:
+            return True
+        if isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
 
 
 def init_app(app: Flask) -> None:

@@ -9,9 +9,9 @@ the caller's transaction, so a rolled-back submission hands its number back (no 
 from __future__ import annotations
 
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from portal.models.base import insert_if_absent
 from portal.models.case import ReferenceCounter
 
 DEFAULT_PREFIX = "SJ"
@@ -29,15 +29,7 @@ def _increment(session: Session, prefix: str, year: int) -> int | None:
 
 
 def _create_counter(session: Session, prefix: str, year: int) -> None:
-    dialect = session.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
-    if insert is None:  # pragma: no cover - the portal runs on these two
-        raise RuntimeError(f"reference counters need PostgreSQL or SQLite, not {dialect}")
-    session.execute(
-        insert(ReferenceCounter)
-        .values(prefix=prefix, year=year, last_value=0)
-        .on_conflict_do_nothing(index_elements=["prefix", "year"])
-    )
+    insert_if_absent(session, ReferenceCounter, {"prefix": prefix, "year": year, "last_value": 0})
 
 
 def next_number(session: Session, year: int, prefix: str = DEFAULT_PREFIX) -> int:

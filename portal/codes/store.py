@@ -5,35 +5,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, exists, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from portal.codes.tokens import Claims
-from portal.models.base import execute_now
+from portal.models.base import execute_now, insert_if_absent
 from portal.models.codes import CodeRevocation, NumericCode, NumericCodeMiss, UsedCodeNonce
 
 # Numeric codes are kept an hour past expiry, so a late one is refused as "expired", not "not found".
 NUMERIC_KEPT_AFTER_EXPIRY = timedelta(hours=1)
 
 
-def _insert_if_absent(session: Session, table, values: dict) -> bool:
-    """INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL; True when the row is new.
-
-    No check-then-insert: two scans of one code racing each other cannot both see it unused.
-    """
-    dialect = session.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
-    if insert is None:
-        raise RuntimeError(f"no ON CONFLICT support written for {dialect}")
-    # RETURNING rather than rowcount, which some drivers report as -1 for this statement.
-    key = next(iter(table.__table__.primary_key.columns))
-    result = session.execute(insert(table).values(**values).on_conflict_do_nothing().returning(key))
-    return result.first() is not None
-
-
 def consume_nonce(session: Session, claims: Claims, scope: str, now: datetime) -> bool:
     """Remember that this token was used for `scope`; False when it had been already."""
-    return _insert_if_absent(
+    return insert_if_absent(
         session,
         UsedCodeNonce,
         {"token_id": claims.token_id, "scope": scope, "used_at": now, "expires_at": claims.expires_at},
@@ -63,7 +47,7 @@ def revoke(session: Session, token_id: str, expires_at: datetime, now: datetime,
     `expires_at` is the token's own expiry, after which the entry is no longer needed. Returns
     False if the token was on the list already.
     """
-    return _insert_if_absent(
+    return insert_if_absent(
         session,
         CodeRevocation,
         {"token_id": token_id, "revoked_at": now, "expires_at": expires_at, "reason": reason},

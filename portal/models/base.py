@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import Column, DateTime, Executable, TypeDecorator, inspect, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Result
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_dict, set_committed_value
@@ -62,6 +63,26 @@ def execute_now(session: Session, statement: Executable, parameters: dict | None
     if read_set is not None:  # kept for portal.page_shortcut, which may answer the same request again
         return read_set.execute(session.connection(), statement, parameters)
     return session.connection().execute(statement, parameters)
+
+
+def dialect_insert(session: Session):
+    """The INSERT of the session's database that takes ON CONFLICT (SQLite's or PostgreSQL's)."""
+    dialect = session.get_bind().dialect.name
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
+    if insert is None:  # pragma: no cover - the portal runs on these two
+        raise RuntimeError(f"no ON CONFLICT support written for {dialect}")
+    return insert
+
+
+def insert_if_absent(session: Session, entity: type, values: dict) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING; True when the row is new.
+
+    No check-then-insert: of two requests racing to create the same row, neither fails.
+    """
+    # RETURNING rather than rowcount, which some drivers report as -1 for this statement.
+    key = next(iter(inspect(entity).primary_key))
+    statement = dialect_insert(session)(entity).values(**values).on_conflict_do_nothing().returning(key)
+    return session.execute(statement).first() is not None
 
 
 class CoreEntity:

@@ -79,3 +79,27 @@ def test_registration_creates_a_signed_in_resident(client, seeded):
               "password": "Good-pass-2026x", "confirm": "Good-pass-2026x"},
     )
     assert "already has an account" in taken.get_data(as_text=True)
+
+
+NEW_PASSWORD = "Brand-new-pass-42"  # noqa: S105 - a test's new password
+
+
+def _confirm(client, code: str, password: str = NEW_PASSWORD):
+    return client.post("/auth/reset/confirm", data={"username": "13800000001", "code": code,
+                                                    "password": password, "confirm": password})
+
+
+def test_five_wrong_codes_spend_the_code(app, client, seeded):
+    client.post("/auth/reset", data={"username": "13800000001"})
+    code = last_code(app, "13800000001")
+    wrong = [f"{(int(code) + n) % 1_000_000:06d}" for n in range(1, 6)]
+    assert all("wrong or has expired" in _confirm(client, guess).get_data(as_text=True) for guess in wrong)
+    assert "wrong or has expired" in _confirm(client, code).get_data(as_text=True)
+    assert client.post("/auth/login", data={"username": "13800000001", "password": DEMO_PASSWORD}).status_code == 302
+
+
+def test_the_right_code_with_weak_passwords_is_not_spent(app, client, seeded):
+    client.post("/auth/reset", data={"username": "13800000001"})
+    code = last_code(app, "13800000001")
+    assert all("too common" in _confirm(client, code, "password").get_data(as_text=True) for _ in range(6))
+    assert _confirm(client, code).headers["Location"] == "/auth/login"

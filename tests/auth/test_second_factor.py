@@ -105,3 +105,58 @@ def test_an_authenticator_removed_shows_on_the_next_desk_page(app, client, login
         db.session.delete(db.session.scalar(db.select(TotpCredential).filter_by(account_id=officer.id)))
         db.session.commit()
     assert client.get("/gov/cases").headers["Location"].startswith("/auth/mfa/setup")
+
+
+def test_removing_the_authenticator_stops_after_five_wrong_passwords(app, client, login):
+    login("13800000001")
+    _enrol(client)
+
+    def remove(password):
+        response = client.post("/auth/mfa/remove", data={"password": password}, follow_redirects=True)
+        return response.get_data(as_text=True)
+
+    answers = [remove(f"Guess-{n}-2026") for n in range(5)]
+    assert all("Your current password is not right." in page for page in answers[:4])
+    assert "Too many wrong passwords" in answers[4]
+    assert "Too many wrong passwords" in remove(DEMO_PASSWORD), "the right password waits too"
+    assert _secret_on_file(app, "13800000001") is not None
+
+
+def _enrol(client) -> str:
+    page = client.get("/auth/mfa/setup").get_data(as_text=True)
+    secret = re.search(r'class="secret">([A-Z2-7]+)<', page).group(1)
+    client.post("/auth/mfa/setup", data={"code": pyotp.TOTP(secret).now()})
+    return secret
+
+
+def _secret_on_file(app, mobile: str) -> str | None:
+    from portal.models import Account
+
+    with app.app_context():
+        account = db.session.scalar(db.select(Account).filter_by(mobile=mobile))
+        return db.session.scalar(db.select(TotpCredential.secret).filter_by(account_id=account.id))
+
+
+def test_moving_the_authenticator_to_a_new_phone_needs_the_password(app, client, login):
+    login("13800000001")
+    old_secret = _enrol(client)
+    page = client.get("/auth/mfa/setup").get_data(as_text=True)
+    assert 'name="password"' in page and "This replaces the authenticator app you use now" in page
+    new_secret = re.search(r'class="secret">([A-Z2-7]+)<', page).group(1)
+    code = pyotp.TOTP(new_secret).now()
+
+    missing = client.post("/auth/mfa/setup", data={"code": code})
+    assert missing.status_code == 200 and "Enter your password." in missing.get_data(as_text=True)
+    wrong = client.post("/auth/mfa/setup", data={"code": code, "password": "Guess-1-2026"})
+    assert re.search(r'id="password-error">.*Your current password is not right\.', wrong.get_data(as_text=True))
+    assert _secret_on_file(app, "13800000001") == old_secret, "a session alone cannot move the second factor"
+
+    moved = client.post("/auth/mfa/setup", data={"code": code, "password": DEMO_PASSWORD})
+    assert len(re.findall(r"<li>([0-9a-f]{5}-[0-9a-f]{5})</li>", moved.get_data(as_text=True))) == 10
+    assert _secret_on_file(app, "13800000001") == new_secret
+
+
+def test_setting_up_a_first_authenticator_asks_no_password(client, login):
+    login("13800000001")
+    page = client.get("/auth/mfa/setup").get_data(as_text=True)
+    assert 'name="password"' not in page

@@ -1,3 +1,4 @@
+import json
 import time
 
 import pytest
@@ -102,6 +103,26 @@ def test_a_nul_in_the_query_is_refused(client, query):
 
 def test_a_nul_in_a_posted_form_is_refused(client):
     assert client.post("/auth/login", data={"username": "a\x00b", "password": "x"}).status_code == 400
+
+
+@pytest.mark.parametrize("body", [{"username": "a\x00b", "password": "x"}, {"a\x00": "b"}, {"nested": [["\x00"]]}])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-32"])
+def test_a_nul_in_a_json_body_is_refused(client, body, encoding):
+    """Forms read a JSON body too, in any encoding JSON may come in: a NUL there is refused as in a form."""
+    response = client.post("/auth/login", data=json.dumps(body).encode(encoding), content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_a_json_body_nested_too_deep_is_refused_not_an_error(client):
+    deep = "[" * 100_000 + "]" * 100_000
+    assert client.post("/auth/login", data=deep, content_type="application/json").status_code == 400
+    assert client.post("/api/v1/cases", data=deep, content_type="application/json").status_code in (400, 401)
+
+
+def test_a_json_body_with_an_escaped_backslash_is_taken(client, seeded):
+    # The text "\u0000" (a backslash, then "u0000") is no NUL.
+    response = client.post("/auth/login", json={"username": "a\\u0000b", "password": "x"})
+    assert response.status_code == 200
 
 
 @pytest.mark.parametrize("change", ["sign-out", "sign-in"])

@@ -16,8 +16,8 @@ from portal.code_labels import REASONS
 from portal.codes import Keyring, Purpose, Reason, issue
 from portal.extensions import db
 from portal.models.base import utcnow
-from tests.helpers import DEMO_PASSWORD
-from tests.security.world import Browser
+from tests.helpers import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from tests.security.world import PEOPLE, Browser
 
 # The token's layout (portal/codes/tokens.py): byte ranges of each field, and what changing a bit
 # there must be refused as.
@@ -217,7 +217,7 @@ def test_the_verification_page_is_rate_limited(world, limited):
     assert statuses[:60] == [200] * 60 and statuses[60] == 429
 
 
-def test_passwords_lock_after_five_failures_even_for_the_right_one(world):
+def test_passwords_lock_after_five_failures_even_for_the_right_one(world, forget_failures):
     browser = Browser(world.app)
     for _ in range(5):
         response = browser.post("/auth/login", data={"username": "13800000021", "password": "Wrong-guess-2026"})
@@ -231,7 +231,7 @@ def test_passwords_lock_after_five_failures_even_for_the_right_one(world):
     assert response.status_code == 429
 
 
-def test_sign_in_attempts_are_rate_limited_per_name_and_address(world, limited):
+def test_sign_in_attempts_are_rate_limited_per_name_and_address(world, limited, forget_failures):
     browser = Browser(limited)
     statuses = [browser.post("/auth/login", data={"username": f"1399999{n:04d}", "password": "x"}).status_code
                 for n in range(31)]
@@ -243,14 +243,98 @@ def test_sign_in_attempts_are_rate_limited_per_name_and_address(world, limited):
     assert same_name[-1] == 429
 
 
-def test_second_factor_guesses_are_rate_limited(world, limited):
+@pytest.fixture
+def forget_failures(world):
+    """The module's people unlocked again after a test that locks them (the world outlives it)."""
+    yield
+    from auth.models import SignInThrottle
+
+    with world.app.app_context():
+        db.session.execute(SignInThrottle.__table__.delete())
+        db.session.commit()
+
+
+def _wrong_code(n: int) -> str:
+    from auth import mfa
+
+    code = f"{n:06d}"
+    return code if mfa.matching_step(DEMO_TOTP_SECRET, code) is None else f"{(n + 1) % 1_000_000:06d}"
+
+
+def _pending_second_factor(browser: Browser, login_name: str) -> None:
+    response = browser.post("/auth/login", data={"username": login_name, "password": DEMO_PASSWORD})
+    assert "/auth/mfa" in response.headers["Location"]
+
+
+def test_second_factor_guesses_from_one_address_are_rate_limited(world, limited, forget_failures):
+    """Ten a minute from one address, whichever accounts they are spread over (four each stays
+    below every account's own lock)."""
     browser = Browser(limited)
     browser.client.environ_base["REMOTE_ADDR"] = "10.0.0.3"
-    assert "/auth/mfa" in browser.post("/auth/login", data={"username": "lead.jw",
-                                                            "password": DEMO_PASSWORD}).headers["Location"]
-    statuses = [browser.post("/auth/mfa", data={"code": f"{n:06d}"}).status_code for n in range(11)]
-    assert statuses[-1] == 429 and 429 not in statuses[:10]
+    statuses = []
+    for login_name, guesses in (("lead.jw", 4), ("officer.fs", 4), ("admin", 3)):
+        _pending_second_factor(browser, login_name)
+        statuses += [browser.post("/auth/mfa", data={"code": _wrong_code(n)}) for n in range(guesses)]
+    assert [r.status_code for r in statuses] == [200] * 10 + [429]
+    assert "Too many wrong codes" not in statuses[-1].get_data(as_text=True), "the address's limit, not a lock"
     assert browser.get("/gov/").status_code == 302
+
+
+def test_second_factor_locks_after_five_wrong_codes_from_any_address(world, forget_failures):
+    """With the password known, guesses spread over many addresses (or workers, each counting its
+    own rate limits) still stop after five: the account's second factor locks, even for the right
+    code, for 15 minutes, and nobody else's does."""
+    from auth.models import SignInThrottle
+    from portal.models import Account, AuditEvent
+    from tests.helpers import totp_code
+
+    with world.app.app_context():
+        before = db.session.scalar(select(db.func.max(AuditEvent.id)))
+    attacker = Browser(world.app)
+    _pending_second_factor(attacker, "lead.jw")
+    answers = []
+    for n in range(5):
+        attacker.client.environ_base["REMOTE_ADDR"] = f"203.0.113.{n + 1}"
+        answers.append(attacker.post("/auth/mfa", data={"code": _wrong_code(n)}))
+    assert [r.status_code for r in answers] == [200, 200, 200, 200, 429]
+    assert "Too many wrong codes" in answers[-1].get_data(as_text=True)
+
+    owner = Browser(world.app)
+    _pending_second_factor(owner, "lead.jw")
+    refused = owner.post("/auth/mfa", data={"code": totp_code(DEMO_TOTP_SECRET)})
+    assert refused.status_code == 429 and "Too many wrong codes" in refused.get_data(as_text=True)
+    assert owner.get("/gov/").status_code == 302
+    Browser(world.app).sign_in("lead.fs")  # another officer signs in as ever
+
+    with world.app.app_context():
+        lead = db.session.scalar(select(Account.id).where(Account.username == "lead.jw"))
+        outcomes = db.session.scalars(select(AuditEvent.action + ":" + AuditEvent.outcome).where(
+            AuditEvent.id > before, AuditEvent.actor_id == lead,
+            AuditEvent.action.in_(["mfa_verify", "lock"]))).all()
+        assert outcomes.count("mfa_verify:failure") == 5 and outcomes.count("lock:locked") == 1
+        assert outcomes.count("mfa_verify:locked") == 1
+        # Fifteen minutes later the right code works again.
+        db.session.execute(SignInThrottle.__table__.update().values(locked_until=utcnow() - timedelta(seconds=1)))
+        db.session.commit()
+    Browser(world.app).sign_in("lead.jw")
+
+
+def test_a_taken_over_session_cannot_guess_the_password(world, forget_failures):
+    """The forms that ask a signed-in person for their password again (change it, new recovery
+    codes) stop after five wrong ones: the password is not changed, not even with the right one."""
+    browser = Browser(world.app)
+    browser.sign_in(PEOPLE["son"])
+    change = {"password": "Another-2026-portal", "confirm": "Another-2026-portal"}
+    answers = [browser.post("/auth/password", data={**change, "current_password": f"Guess-{n}-2026"})
+               for n in range(5)]
+    assert [r.status_code for r in answers] == [200, 200, 200, 200, 429]
+    assert "Too many wrong passwords" in answers[-1].get_data(as_text=True)
+    right = browser.post("/auth/password", data={**change, "current_password": DEMO_PASSWORD})
+    assert right.status_code == 429 and "Too many wrong passwords" in right.get_data(as_text=True)
+    codes = browser.post("/auth/mfa/recovery-codes", data={"password": DEMO_PASSWORD}, follow_redirects=True)
+    assert "Too many wrong passwords" in codes.get_data(as_text=True)
+    assert not re.search(r"<li>[0-9a-f]{5}-[0-9a-f]{5}</li>", codes.get_data(as_text=True)), "no codes given"
+    Browser(world.app).sign_in(PEOPLE["son"])  # the password is still the one it was
 
 
 def test_reset_codes_are_rate_limited(world, limited):
