@@ -91,8 +91,8 @@ class SecondFactorForm(FlaskForm):
     next = HiddenField()
 
 
-class ReplaceAuthenticatorForm(SecondFactorForm):
-    """Setting up a new authenticator in place of the one that is on: the password as well."""
+class AuthenticatorWithPasswordForm(SecondFactorForm):
+    """Turning on an authenticator with the password typed again (`services.password_needed_to_enrol`)."""
 
     password = PasswordField(
         _l("Your password"),

@@ -27,6 +27,8 @@ from portal.models.base import utcnow
 
 RESET_CODE_LIFETIME = timedelta(minutes=15)
 RESET_CODE_MAX_ATTEMPTS = 5
+# How long after signing in a first authenticator may be turned on without the password again.
+PASSWORD_FRESH_FOR_ENROLMENT = timedelta(minutes=15)
 
 Proof = TypeVar("Proof")
 
@@ -234,12 +236,22 @@ def sign_out_everywhere(session: Session, account: Account, origin: Origin) -> N
 SIGN_OUT_EVERYWHERE_HOOKS: list = []
 
 
-def enrol_totp(session: Session, account: Account, secret: str, code: str, origin: Origin,
-               password: str | None = None) -> list[str]:
-    """Turn on the authenticator whose `secret` gave `code`. One that replaces an authenticator
-    already on needs the account's password too, so that a session someone has taken over cannot
-    move the second factor to their own phone."""
+def password_needed_to_enrol(session: Session, account: Account, signed_in_at: datetime,
+                             now: datetime | None = None) -> bool:
+    """Whether turning on an authenticator needs the password typed again: always when it replaces
+    one already on, and for a first one unless the session signed in moments ago (the sign-in
+    that sent staff there, or a resident turning it on): a session someone has taken over cannot
+    put their own phone on the account."""
     if mfa.credential_of(session, account) is not None:
+        return True
+    return (now or utcnow()) - signed_in_at > PASSWORD_FRESH_FOR_ENROLMENT
+
+
+def enrol_totp(session: Session, account: Account, secret: str, code: str, origin: Origin, *,
+               signed_in_at: datetime, password: str | None = None) -> list[str]:
+    """Turn on the authenticator whose `secret` gave `code`, with the password when
+    `password_needed_to_enrol`."""
+    if password_needed_to_enrol(session, account, signed_in_at):
         _prove_password(session, account, password or "", "mfa_enrol", origin)
     codes = mfa.enrol(session, account, secret, code)
     if codes is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, g, request, session
 from flask_login import current_user, login_user, logout_user
@@ -38,6 +39,10 @@ class SignIn:
     @property
     def with_second_factor(self) -> bool:
         return self.acr == ACR_MFA
+
+    @property
+    def signed_in_at(self) -> datetime:
+        return datetime.fromtimestamp(self.auth_time, UTC)
 
 
 class SessionUser:

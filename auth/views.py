@@ -15,11 +15,11 @@ from auth.forms import (
     PASSWORD_ERRORS,
     PASSWORD_PROOF_ERRORS,
     ActionForm,
+    AuthenticatorWithPasswordForm,
     ChangePasswordForm,
     ConfirmPasswordForm,
     LoginForm,
     RegisterForm,
-    ReplaceAuthenticatorForm,
     ResetForm,
     ResetRequestForm,
     SecondFactorForm,
@@ -30,6 +30,7 @@ from auth.session import (
     ACR_PASSWORD,
     clear_session,
     current_account,
+    current_sign_in,
     end_session,
     raise_to_second_factor,
     start_session,
@@ -129,16 +130,17 @@ def mfa_challenge():
 @bp.route("/mfa/setup", methods=["GET", "POST"])
 @requires_signin
 def mfa_setup():
-    account = current_account()
-    replacing = mfa.is_enrolled(account)
-    form = (ReplaceAuthenticatorForm if replacing else SecondFactorForm)(next=request.args.get("next"))
+    sign_in = current_sign_in()
+    account = sign_in.account
+    with_password = services.password_needed_to_enrol(db.session, account, sign_in.signed_in_at)
+    form = (AuthenticatorWithPasswordForm if with_password else SecondFactorForm)(next=request.args.get("next"))
     secret = session.get(ENROLMENT_SECRET)
     if secret is None or request.method == "GET":
         secret = session[ENROLMENT_SECRET] = mfa.new_secret()
     if form.validate_on_submit():
         try:
             codes = services.enrol_totp(db.session, account, secret, form.code.data, request_origin(),
-                                        password=form.password.data if replacing else None)
+                                        signed_in_at=sign_in.signed_in_at, password=form.data.get("password"))
         except services.IdentityError as error:
             # (An authenticator turned on by another request since this page was shown: no such field.)
             asked_password = error.code in PASSWORD_PROOF_ERRORS and "password" in form
@@ -154,7 +156,8 @@ def mfa_setup():
 
 def _setup_page(form, account, secret: str) -> str:
     uri = mfa.provisioning_uri(secret, account.login_name)
-    return render_template("auth/mfa_setup.html", form=form, secret=secret, qr=mfa.qr_data_uri(uri))
+    return render_template("auth/mfa_setup.html", form=form, secret=secret, qr=mfa.qr_data_uri(uri),
+                           replacing=mfa.is_enrolled(account))
 
 
 @bp.post("/mfa/recovery-codes")

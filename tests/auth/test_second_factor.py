@@ -160,3 +160,20 @@ def test_setting_up_a_first_authenticator_asks_no_password(client, login):
     login("13800000001")
     page = client.get("/auth/mfa/setup").get_data(as_text=True)
     assert 'name="password"' not in page
+
+
+def test_a_first_authenticator_long_after_signing_in_needs_the_password(app, client, login):
+    """A session someone has taken over cannot put their own phone on an account without one."""
+    import time
+
+    login("13800000001")
+    with client.session_transaction() as cookie:
+        cookie["auth_time"] = int(time.time()) - 16 * 60
+    page = client.get("/auth/mfa/setup").get_data(as_text=True)
+    assert 'name="password"' in page and "Enter your password as well" in page
+    code = pyotp.TOTP(re.search(r'class="secret">([A-Z2-7]+)<', page).group(1)).now()
+    refused = client.post("/auth/mfa/setup", data={"code": code, "password": "Guess-1-2026"})
+    assert re.search(r'id="password-error">.*Your current password is not right\.', refused.get_data(as_text=True))
+    assert _secret_on_file(app, "13800000001") is None
+    turned_on = client.post("/auth/mfa/setup", data={"code": code, "password": DEMO_PASSWORD})
+    assert len(re.findall(r"<li>([0-9a-f]{5}-[0-9a-f]{5})</li>", turned_on.get_data(as_text=True))) == 10

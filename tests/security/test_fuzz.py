@@ -82,7 +82,7 @@ ROUTES = {
     "auth.forms.ResetForm": ("anonymous", "POST", "/auth/reset/confirm", None),
     "auth.forms.ChangePasswordForm": ("other_agent", "POST", "/auth/password", None),
     "auth.forms.ConfirmPasswordForm": ("other_agent", "POST", "/auth/mfa/recovery-codes", "/auth/account"),
-    "auth.forms.ReplaceAuthenticatorForm": ("lead.fs", "POST", "/auth/mfa/setup", None),
+    "auth.forms.AuthenticatorWithPasswordForm": ("lead.fs", "POST", "/auth/mfa/setup", None),
     "portal.forms.LanguageForm": ("anonymous", "POST", "/preferences/language", "/"),
     "portal.forms.ElderModeForm": ("anonymous", "POST", "/preferences/elder-mode", "/"),
     "auth.oidc.forms.RevokeApplicationForm": ("resident", "POST", "/auth/applications/revoke", "/auth/applications"),
