@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 
 from auth import mfa, passwords, throttle
 from auth.models import PasswordResetCode
-from portal import audit, outbox
+from portal import audit, case_labels, outbox
 from portal.audit import Origin
 from portal.identity_numbers import birth_date_of
-from portal.models import Account, Channel, ResidentProfile
+from portal.models import Account, Channel, InboxMessage, ResidentProfile
 from portal.models.base import utcnow
 
 RESET_CODE_LIFETIME = timedelta(minutes=15)
@@ -205,10 +205,27 @@ def _prove(session: Session, account: Account, factor: str, check: Callable[[], 
         audit.record(session, action, origin=origin, outcome="failure", actor_id=account.id)
         if locked_now:
             audit.record(session, "lock", origin=origin, outcome="locked", actor_id=account.id, factor=factor)
+            _tell_of_lock(session, account, LOCK_NOTICES[factor])
         session.commit()
         raise IdentityError(locked if locked_now else wrong)
     throttle.clear(session, key)
     return proof
+
+
+# The language of a message to someone who has chosen none: the portal's first (BABEL_DEFAULT_LOCALE).
+MESSAGE_LOCALE = "zh"
+LOCK_NOTICES = {throttle.SECOND_FACTOR: "account.second_factor_locked", throttle.PASSWORD: "account.password_locked"}
+
+
+def _tell_of_lock(session: Session, account: Account, key: str) -> None:
+    """Tell the owner at once, in the inbox and by SMS: wrong codes after the right password mean
+    someone has the password."""
+    subject_key, body_key = f"{key}.subject", f"{key}.body"
+    session.add(InboxMessage(account_id=account.id, subject_key=subject_key, body_key=body_key, params={}))
+    if account.mobile:
+        subject, body = case_labels.render_notice(subject_key, body_key, {}, account.locale or MESSAGE_LOCALE)
+        outbox.queue(session, channel=Channel.SMS, recipient=account.mobile, subject=subject, body=body,
+                     account_id=account.id)
 
 
 def _prove_password(session: Session, account: Account, password: str, action: str, origin: Origin) -> None:

@@ -211,6 +211,17 @@ NOTICES = {
     "staff.remind.body": _l("Case %(reference)s “%(title)s” is due %(due)s."),
     "staff.supervise.subject": _l("Overdue: case %(reference)s was due %(due)s"),
     "staff.supervise.body": _l("Case %(reference)s “%(title)s” was due %(due)s and is now under supervision."),
+    # Told to the account's owner, not about a case (auth.services).
+    "account.second_factor_locked.subject": _l("Your sign-in codes are locked for 15 minutes"),
+    "account.second_factor_locked.body": _l(
+        "Five wrong codes were typed after your password, so no code is taken for 15 minutes. If that "
+        "was not you, someone knows your password: reset it now, which also signs you out everywhere."
+    ),
+    "account.password_locked.subject": _l("Your account page is locked for 15 minutes"),
+    "account.password_locked.body": _l(
+        "Five wrong passwords were typed on your account page while you were signed in. If that was not "
+        "you, sign out on every device and change your password."
+    ),
 }
 
 

@@ -120,6 +120,13 @@ def test_removing_the_authenticator_stops_after_five_wrong_passwords(app, client
     assert "Too many wrong passwords" in answers[4]
     assert "Too many wrong passwords" in remove(DEMO_PASSWORD), "the right password waits too"
     assert _secret_on_file(app, "13800000001") is not None
+    # The owner is told, in the inbox and by SMS, once.
+    assert client.get("/citizen/inbox").get_data(as_text=True).count("Your account page is locked for 15 minutes") == 1
+    with app.app_context():
+        from portal.models import OutboxMessage
+
+        sms = db.session.scalars(db.select(OutboxMessage.body).filter_by(recipient="13800000001")).all()
+    assert [body for body in sms if "账号页面连续输错了5次密码" in body] == [sms[-1]]
 
 
 def _enrol(client) -> str:

@@ -95,3 +95,13 @@ def test_a_time_in_another_zone_is_kept_as_the_same_moment(app_context, now):
         throttle.take_attempt(db.session, key, moment.astimezone(timezone(timedelta(hours=8))))
         kept = db.session.scalar(select(SignInThrottle.first_failure_at).where(SignInThrottle.name_digest == key))
         assert kept == moment
+
+
+def test_an_attempt_is_not_taken_over_changes_it_would_commit(app_context, now):
+    """Taking an attempt commits; with changes already in the session it refuses rather than
+    commit them early."""
+    db.session.add(SignInThrottle(name_digest="0" * 64, failures=0))
+    with pytest.raises(RuntimeError):
+        throttle.take_attempt(db.session, throttle.name_key("13800000006"), now)
+    db.session.rollback()
+    assert db.session.scalar(select(SignInThrottle.id).where(SignInThrottle.name_digest == "0" * 64)) is None

@@ -316,7 +316,10 @@ def test_second_factor_locks_after_five_wrong_codes_from_any_address(world, forg
         # Fifteen minutes later the right code works again.
         db.session.execute(SignInThrottle.__table__.update().values(locked_until=utcnow() - timedelta(seconds=1)))
         db.session.commit()
-    Browser(world.app).sign_in("lead.jw")
+    owner = Browser(world.app)
+    owner.sign_in("lead.jw")
+    told = owner.get("/gov/messages").get_data(as_text=True)
+    assert told.count("Your sign-in codes are locked for 15 minutes") == 1, "the owner is told once"
 
 
 def test_a_taken_over_session_cannot_guess_the_password(world, forget_failures):
