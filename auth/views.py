@@ -36,6 +36,7 @@ from auth.session import (
     start_session,
 )
 from portal.extensions import db, limiter
+from portal.models.base import utcnow
 from portal.urls import safe_local_path
 from portal.web import request_origin
 
@@ -132,7 +133,8 @@ def mfa_challenge():
 def mfa_setup():
     sign_in = current_sign_in()
     account = sign_in.account
-    with_password = services.password_needed_to_enrol(db.session, account, sign_in.signed_in_at)
+    now = utcnow()
+    with_password = services.password_needed_to_enrol(db.session, account, sign_in.signed_in_at, now)
     form = (AuthenticatorWithPasswordForm if with_password else SecondFactorForm)(next=request.args.get("next"))
     secret = session.get(ENROLMENT_SECRET)
     if secret is None or request.method == "GET":
@@ -140,7 +142,7 @@ def mfa_setup():
     if form.validate_on_submit():
         try:
             codes = services.enrol_totp(db.session, account, secret, form.code.data, request_origin(),
-                                        signed_in_at=sign_in.signed_in_at, password=form.data.get("password"))
+                                        signed_in_at=sign_in.signed_in_at, now=now, password=form.data.get("password"))
         except services.IdentityError as error:
             # (An authenticator turned on by another request since this page was shown: no such field.)
             asked_password = error.code in PASSWORD_PROOF_ERRORS and "password" in form

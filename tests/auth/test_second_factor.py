@@ -1,9 +1,11 @@
 import re
+from datetime import timedelta
 
 import pyotp
 
 from auth.models import TotpCredential
 from portal.extensions import db
+from portal.models.base import utcnow
 from tests.helpers import DEMO_PASSWORD, statements_run, totp_code
 
 
@@ -127,6 +129,18 @@ def test_removing_the_authenticator_stops_after_five_wrong_passwords(app, client
 
         sms = db.session.scalars(db.select(OutboxMessage.body).filter_by(recipient="13800000001")).all()
     assert [body for body in sms if "账号页面连续输错了5次密码" in body] == [sms[-1]]
+
+    # Locked again once the lock is over, while the notice is still unread: not told twice.
+    with app.app_context():
+        from auth.models import SignInThrottle
+
+        db.session.execute(db.update(SignInThrottle).values(locked_until=utcnow() - timedelta(seconds=1)))
+        db.session.commit()
+    assert "Too many wrong passwords" in [remove(f"Guess-{n}-2027") for n in range(5)][-1]
+    assert client.get("/citizen/inbox").get_data(as_text=True).count("Your account page is locked for 15 minutes") == 1
+    with app.app_context():
+        sent = db.session.scalar(db.select(db.func.count(OutboxMessage.id)).filter_by(recipient="13800000001"))
+    assert sent == len(sms)
 
 
 def _enrol(client) -> str:

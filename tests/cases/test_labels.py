@@ -47,7 +47,9 @@ def test_every_code_has_a_label(mapping, codes):
 
 
 def test_every_notice_has_a_subject_and_a_body():
-    keys = {f"sender.{a}" for a in SENDER_ACTIONS} | {f"staff.{a}" for a in STAFF_ACTIONS}
+    from auth.services import LOCK_NOTICES
+
+    keys = {f"sender.{a}" for a in SENDER_ACTIONS} | {f"staff.{a}" for a in STAFF_ACTIONS} | set(LOCK_NOTICES.values())
     expected = {f"{key}.{part}" for key in keys for part in ("subject", "body")}
     assert set(case_labels.NOTICES) == expected
 
