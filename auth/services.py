@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 
 from auth import mfa, passwords, throttle
 from auth.models import PasswordResetCode
-from portal import audit, case_labels, outbox
+from portal import audit, case_labels, inbox, outbox
 from portal.audit import Origin
 from portal.identity_numbers import birth_date_of
-from portal.models import Account, Channel, InboxMessage, ResidentProfile
+from portal.models import Account, Channel, ResidentProfile
 from portal.models.base import utcnow
 
 RESET_CODE_LIFETIME = timedelta(minutes=15)
@@ -220,14 +220,12 @@ LOCK_NOTICES = {throttle.SECOND_FACTOR: "account.second_factor_locked", throttle
 def _tell_of_lock(session: Session, account: Account, key: str) -> None:
     """Tell the owner at once, in the inbox and by SMS: wrong codes after the right password mean
     someone has the password."""
-    subject_key, body_key = f"{key}.subject", f"{key}.body"
-    unread = select(InboxMessage.id).where(InboxMessage.account_id == account.id,
-                                           InboxMessage.subject_key == subject_key, InboxMessage.read_at.is_(None))
-    if session.scalar(unread.limit(1)) is not None:
+    if inbox.unread(session, account.id, key):
         return  # told already and not read yet: a lock kept on on purpose must not send an SMS each time
-    session.add(InboxMessage(account_id=account.id, subject_key=subject_key, body_key=body_key, params={}))
+    message = inbox.tell(session, account.id, key)
     if account.mobile:
-        subject, body = case_labels.render_notice(subject_key, body_key, {}, account.locale or MESSAGE_LOCALE)
+        subject, body = case_labels.render_notice(message.subject_key, message.body_key, {},
+                                                  account.locale or MESSAGE_LOCALE)
         outbox.queue(session, channel=Channel.SMS, recipient=account.mobile, subject=subject, body=body,
                      account_id=account.id)
 
@@ -257,21 +255,19 @@ def sign_out_everywhere(session: Session, account: Account, origin: Origin) -> N
 SIGN_OUT_EVERYWHERE_HOOKS: list = []
 
 
-def password_needed_to_enrol(session: Session, account: Account, signed_in_at: datetime, now: datetime) -> bool:
+def password_needed_to_enrol(replacing: bool, signed_in_at: datetime, now: datetime) -> bool:
     """Whether turning on an authenticator needs the password typed again: always when it replaces
     one already on, and for a first one unless the session signed in moments ago (the sign-in
     that sent staff there, or a resident turning it on): a session someone has taken over cannot
     put their own phone on the account."""
-    if mfa.credential_of(session, account) is not None:
-        return True
-    return now - signed_in_at > PASSWORD_FRESH_FOR_ENROLMENT
+    return replacing or now - signed_in_at > PASSWORD_FRESH_FOR_ENROLMENT
 
 
 def enrol_totp(session: Session, account: Account, secret: str, code: str, origin: Origin, *,
                signed_in_at: datetime, now: datetime, password: str | None = None) -> list[str]:
     """Turn on the authenticator whose `secret` gave `code`, with the password when
     `password_needed_to_enrol` (at `now`, the moment the page asked it for)."""
-    if password_needed_to_enrol(session, account, signed_in_at, now):
+    if password_needed_to_enrol(mfa.credential_of(session, account) is not None, signed_in_at, now):
         _prove_password(session, account, password or "", "mfa_enrol", origin)
     codes = mfa.enrol(session, account, secret, code)
     if codes is None:

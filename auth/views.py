@@ -133,8 +133,8 @@ def mfa_challenge():
 def mfa_setup():
     sign_in = current_sign_in()
     account = sign_in.account
-    now = utcnow()
-    with_password = services.password_needed_to_enrol(db.session, account, sign_in.signed_in_at, now)
+    now, replacing = utcnow(), mfa.is_enrolled(account)
+    with_password = services.password_needed_to_enrol(replacing, sign_in.signed_in_at, now)
     form = (AuthenticatorWithPasswordForm if with_password else SecondFactorForm)(next=request.args.get("next"))
     secret = session.get(ENROLMENT_SECRET)
     if secret is None or request.method == "GET":
@@ -148,18 +148,18 @@ def mfa_setup():
             asked_password = error.code in PASSWORD_PROOF_ERRORS and "password" in form
             _show_identity_error(form, "password" if asked_password else "code", error)
             if error.code in LOCKED_ERRORS:
-                return _setup_page(form, account, secret), 429
+                return _setup_page(form, account, secret, replacing), 429
         else:
             session.pop(ENROLMENT_SECRET, None)
             raise_to_second_factor()
             return render_template("auth/recovery_codes.html", codes=codes, next=_next_target(form))
-    return _setup_page(form, account, secret)
+    return _setup_page(form, account, secret, replacing)
 
 
-def _setup_page(form, account, secret: str) -> str:
+def _setup_page(form, account, secret: str, replacing: bool) -> str:
     uri = mfa.provisioning_uri(secret, account.login_name)
     return render_template("auth/mfa_setup.html", form=form, secret=secret, qr=mfa.qr_data_uri(uri),
-                           replacing=mfa.is_enrolled(account))
+                           replacing=replacing)
 
 
 @bp.post("/mfa/recovery-codes")

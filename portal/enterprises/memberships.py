@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 from portal import audit
 from portal.audit import Origin
 from portal.enterprises.errors import EnterpriseError
+from portal.inbox import tell
 from portal.models.account import Account
 from portal.models.base import CoreRow, execute_now, fill_unloaded, utcnow
-from portal.models.case import InboxMessage
 from portal.models.department import Department
 from portal.models.enterprise import Enterprise, Membership, MembershipRole, MembershipScope, MembershipStatus
 
@@ -176,13 +176,6 @@ def recipients(session: Session, enterprise_ids: Iterable[int], *, scope: Member
             if role == MembershipRole.LEGAL_REPRESENTATIVE or scope.value in (scopes or []):
                 pairs.add((enterprise_id, account_id))
     return sorted(pairs)
-
-
-def tell(session: Session, account_id: int, key: str, **params) -> InboxMessage:
-    """Put a message in a person's inbox: keys and parameters, worded by `portal.enterprise_labels`."""
-    message = InboxMessage(account_id=account_id, subject_key=f"{key}.subject", body_key=f"{key}.body", params=params)
-    session.add(message)
-    return message
 
 
 def _enterprise_params(enterprise: Enterprise) -> dict:

@@ -20,7 +20,8 @@ from portal import audit
 from portal.audit import Origin
 from portal.enterprise_codes import normalise_uscc, uscc_problem
 from portal.enterprises.errors import EnterpriseError
-from portal.enterprises.memberships import active_membership, tell
+from portal.enterprises.memberships import active_membership
+from portal.inbox import tell
 from portal.models.account import Account
 from portal.models.base import utcnow
 from portal.models.department import Department, DepartmentKind

@@ -31,6 +31,16 @@ def sign_in(page, username, password=DEMO_PASSWORD):
         page.locator("form.form button[type=submit]").click()
 
 
+def enter_second_factor(page):
+    """Type the app's code as a person would: the next one when this one was used already."""
+    for code in totp_attempts():
+        page.fill("input[name=code]", code)
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        if "/auth/mfa" not in page.url:
+            break
+
+
 @pytest.mark.parametrize("elder", [False, True], ids=["standard", "elder"])
 def test_account_and_second_factor_pages_are_accessible(new_context, elder):
     page = new_context().new_page()
@@ -57,12 +67,37 @@ def test_officer_signs_in_with_keyboard_and_code_and_reaches_the_desk(new_contex
     page.keyboard.press("Enter")
     page.wait_for_url("**/auth/mfa**")
     assert axe_violations(page) == []
-    for code in totp_attempts():
-        page.fill("input[name=code]", code)
-        with page.expect_navigation():
-            page.keyboard.press("Enter")
-        if "/auth/mfa" not in page.url:
-            break
+    enter_second_factor(page)
     assert page.url.endswith("/gov/")
     assert page.get_by_role("heading", level=1).inner_text() == "Collaboration desk"
     assert axe_violations(page) == []
+
+
+def test_moving_the_authenticator_and_its_refusal_are_accessible_in_both_languages_and_modes(new_context):
+    """The setup page as it asks the password (an authenticator already on), empty and refusing a
+    wrong one, in Chinese and English, standard and elder mode."""
+    page = new_context().new_page()
+    sign_in(page, "lead.fs")
+    enter_second_factor(page)
+    for language, replaces in (("zh", "新的验证器应用将取代"), ("en", "This replaces the authenticator app")):
+        with page.expect_navigation():
+            page.locator(f"header button[name=lang][value={language}]").click()
+        for elder in (False, True):
+            set_elder_mode(page, elder)
+            page.goto("/auth/account")
+            with page.expect_navigation():
+                page.locator("a[href='/auth/mfa/setup']").click()
+            assert replaces in page.content() and page.locator("input[name=password]").is_visible()
+            assert axe_violations(page) == [], (language, elder)
+            page.fill("input[name=code]", "000000")
+            page.fill("input[name=password]", "Not-the-password-2026")
+            with page.expect_navigation():
+                page.locator("form.form button[type=submit]").click()
+            assert page.locator(".error-summary").is_visible()
+            assert axe_violations(page) == [], (language, elder, "refused")
+    # Four wrong passwords, below the lock; the right one gives the attempts back (a code that is no
+    # code, so that the authenticator on stays).
+    page.fill("input[name=code]", "not-a-code")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.locator("form.form button[type=submit]").click()
