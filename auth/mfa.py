@@ -10,7 +10,7 @@ import time
 
 import pyotp
 import segno
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from auth.models import RecoveryCode, TotpCredential
@@ -149,8 +149,12 @@ def replace_recovery_codes(session: Session, account: Account) -> list[str]:
     return codes
 
 
+TOTP = "totp"
+RECOVERY = "recovery"
+
+
 def verify(session: Session, account: Account, code: str) -> str | None:
-    """Check a TOTP or recovery code; returns "totp" or "recovery", or None. Codes are single-use."""
+    """Check a TOTP or recovery code; returns TOTP or RECOVERY, or None. Codes are single-use."""
     credential = credential_of(session, account)
     if credential is None:
         return None
@@ -159,15 +163,20 @@ def verify(session: Session, account: Account, code: str) -> str | None:
         if step <= credential.last_used_step:
             return None
         credential.last_used_step = step
-        return "totp"
+        return TOTP
     digest = _hash_recovery(code)
     for recovery in session.scalars(
         select(RecoveryCode).where(RecoveryCode.account_id == account.id, RecoveryCode.used_at.is_(None))
     ):
         if hmac.compare_digest(recovery.code_hash, digest):
             recovery.used_at = utcnow()
-            return "recovery"
+            return RECOVERY
     return None
+
+
+def recovery_codes_left(session: Session, account: Account) -> int:
+    return session.scalar(select(func.count(RecoveryCode.id))
+                          .where(RecoveryCode.account_id == account.id, RecoveryCode.used_at.is_(None)))
 
 
 def remove(session: Session, account: Account) -> None:

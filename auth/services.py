@@ -177,6 +177,7 @@ def reset_password(session: Session, login_name: str, code: str, new_password: s
     _set_password(account, new_password)
     throttle.clear(session, throttle.name_key(login_name))
     audit.record(session, "password_reset", origin=origin, actor_id=account.id)
+    _tell_owner(session, account, PASSWORD_CHANGED)
     session.commit()
     return account
 
@@ -205,7 +206,8 @@ def _prove(session: Session, account: Account, factor: str, check: Callable[[], 
         audit.record(session, action, origin=origin, outcome="failure", actor_id=account.id)
         if locked_now:
             audit.record(session, "lock", origin=origin, outcome="locked", actor_id=account.id, factor=factor)
-            _tell_of_lock(session, account, LOCK_NOTICES[factor])
+            # Wrong codes after the right password mean someone has the password.
+            _tell_owner(session, account, LOCK_NOTICES[factor], once_while_unread=True)
         session.commit()
         raise IdentityError(locked if locked_now else wrong)
     throttle.clear(session, key)
@@ -215,16 +217,27 @@ def _prove(session: Session, account: Account, factor: str, check: Callable[[], 
 # The language of a message to someone who has chosen none: the portal's first (BABEL_DEFAULT_LOCALE).
 MESSAGE_LOCALE = "zh"
 LOCK_NOTICES = {throttle.SECOND_FACTOR: "account.second_factor_locked", throttle.PASSWORD: "account.password_locked"}
+# Changes to how the account is proven, told to the owner at once so that one they did not make is
+# seen while it can still be undone.
+PASSWORD_CHANGED = "account.password_changed"  # noqa: S105 (a message key)
+AUTHENTICATOR_ON = "account.authenticator_on"
+AUTHENTICATOR_MOVED = "account.authenticator_moved"
+AUTHENTICATOR_OFF = "account.authenticator_off"
+RECOVERY_CODES_NEW = "account.recovery_codes_new"
+RECOVERY_CODE_USED = "account.recovery_code_used"
+ACCOUNT_NOTICES = (*LOCK_NOTICES.values(), PASSWORD_CHANGED, AUTHENTICATOR_ON, AUTHENTICATOR_MOVED,
+                   AUTHENTICATOR_OFF, RECOVERY_CODES_NEW, RECOVERY_CODE_USED)
 
 
-def _tell_of_lock(session: Session, account: Account, key: str) -> None:
-    """Tell the owner at once, in the inbox and by SMS: wrong codes after the right password mean
-    someone has the password."""
-    if inbox.unread(session, account.id, key):
-        return  # told already and not read yet: a lock kept on on purpose must not send an SMS each time
-    message = inbox.tell(session, account.id, key)
+def _tell_owner(session: Session, account: Account, key: str, *, once_while_unread: bool = False, **params) -> None:
+    """Tell the owner at once, in the inbox and by SMS in their language. With `once_while_unread`,
+    not again while the last such message is unread: a lock kept on on purpose must not send an SMS
+    each time."""
+    if once_while_unread and inbox.unread(session, account.id, key):
+        return
+    message = inbox.tell(session, account.id, key, **params)
     if account.mobile:
-        subject, body = case_labels.render_notice(message.subject_key, message.body_key, {},
+        subject, body = case_labels.render_notice(message.subject_key, message.body_key, params,
                                                   account.locale or MESSAGE_LOCALE)
         outbox.queue(session, channel=Channel.SMS, recipient=account.mobile, subject=subject, body=body,
                      account_id=account.id)
@@ -240,6 +253,7 @@ def change_password(session: Session, account: Account, current: str, new_passwo
     _prove_password(session, account, current, "password_change", origin)
     _set_password(account, new_password)
     audit.record(session, "password_change", origin=origin, actor_id=account.id)
+    _tell_owner(session, account, PASSWORD_CHANGED)
     session.commit()
 
 
@@ -267,7 +281,8 @@ def enrol_totp(session: Session, account: Account, secret: str, code: str, origi
                signed_in_at: datetime, now: datetime, password: str | None = None) -> list[str]:
     """Turn on the authenticator whose `secret` gave `code`, with the password when
     `password_needed_to_enrol` (at `now`, the moment the page asked it for)."""
-    if password_needed_to_enrol(mfa.credential_of(session, account) is not None, signed_in_at, now):
+    replacing = mfa.credential_of(session, account) is not None
+    if password_needed_to_enrol(replacing, signed_in_at, now):
         _prove_password(session, account, password or "", "mfa_enrol", origin)
     codes = mfa.enrol(session, account, secret, code)
     if codes is None:
@@ -275,6 +290,7 @@ def enrol_totp(session: Session, account: Account, secret: str, code: str, origi
         session.commit()
         raise IdentityError("code_invalid")
     audit.record(session, "mfa_enrol", origin=origin, actor_id=account.id)
+    _tell_owner(session, account, AUTHENTICATOR_MOVED if replacing else AUTHENTICATOR_ON)
     session.commit()
     return codes
 
@@ -283,6 +299,8 @@ def verify_second_factor(session: Session, account: Account, code: str, origin: 
     kind = _prove(session, account, throttle.SECOND_FACTOR, lambda: mfa.verify(session, account, code),
                   action="mfa_verify", wrong="code_invalid", locked="second_factor_locked", origin=origin)
     audit.record(session, "mfa_verify", origin=origin, actor_id=account.id, factor=kind)
+    if kind == mfa.RECOVERY:
+        _tell_owner(session, account, RECOVERY_CODE_USED, left=mfa.recovery_codes_left(session, account))
     session.commit()
 
 
@@ -292,6 +310,7 @@ def remove_totp(session: Session, account: Account, password: str, origin: Origi
     _prove_password(session, account, password, "mfa_remove", origin)
     mfa.remove(session, account)
     audit.record(session, "mfa_remove", origin=origin, actor_id=account.id)
+    _tell_owner(session, account, AUTHENTICATOR_OFF)
     session.commit()
 
 
@@ -299,6 +318,7 @@ def new_recovery_codes(session: Session, account: Account, password: str, origin
     _prove_password(session, account, password, "mfa_recovery_codes", origin)
     codes = mfa.replace_recovery_codes(session, account)
     audit.record(session, "mfa_recovery_codes", origin=origin, actor_id=account.id)
+    _tell_owner(session, account, RECOVERY_CODES_NEW)
     session.commit()
     return codes
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import current_app, has_app_context
 from flask_babel import force_locale, format_date
 from flask_babel import lazy_gettext as _l
 
@@ -222,6 +223,38 @@ NOTICES = {
         "Five wrong passwords were typed on your account page while you were signed in. If that was not "
         "you, sign out on every device and change your password."
     ),
+    "account.password_changed.subject": _l("Your password was changed"),
+    "account.password_changed.body": _l(
+        "The password of your account was changed, and every device signed in with the old one was signed "
+        "out. If that was not you, reset your password now and call the hotline %(hotline)s."
+    ),
+    "account.authenticator_on.subject": _l("An authenticator app was turned on for your account"),
+    "account.authenticator_on.body": _l(
+        "Signing in to your account now also asks for a code from an authenticator app, and recovery codes "
+        "were made. If that was not you, someone who knows your password has put their phone on your "
+        "account: call the hotline %(hotline)s."
+    ),
+    "account.authenticator_moved.subject": _l("Your sign-in codes moved to a new authenticator app"),
+    "account.authenticator_moved.body": _l(
+        "Codes from the authenticator app you used until now, and your old recovery codes, no longer work. "
+        "If that was not you, call the hotline %(hotline)s to get your account back."
+    ),
+    "account.authenticator_off.subject": _l("The authenticator app was turned off for your account"),
+    "account.authenticator_off.body": _l(
+        "Signing in to your account now asks for the password alone, and your recovery codes no longer "
+        "work. If that was not you, reset your password now and turn the app on again."
+    ),
+    "account.recovery_codes_new.subject": _l("New recovery codes were made for your account"),
+    "account.recovery_codes_new.body": _l(
+        "Your old recovery codes no longer work. If that was not you, reset your password now and call "
+        "the hotline %(hotline)s."
+    ),
+    "account.recovery_code_used.subject": _l("A recovery code was used to sign in"),
+    "account.recovery_code_used.body": _l(
+        "Someone signed in to your account with one of your recovery codes. You have %(left)s left; "
+        "get new ones on your account page before they run out. If that was not you, reset your password "
+        "now and call the hotline %(hotline)s."
+    ),
 }
 
 
@@ -274,6 +307,8 @@ def notice_text(key: str, params: dict, locale: str) -> str:
     """One inbox/email text (a subject or body key) in the current request's language."""
     values = _Params({k: _param_text(k, v) for k, v in params.items()})
     values["department"] = pick(params.get("department_zh"), params.get("department_en"), locale)
+    if "hotline" not in values and has_app_context():
+        values["hotline"] = current_app.config["DISTRICT_HOTLINE"]
     text = NOTICES.get(key)
     return str(text) % values if text is not None else key
 

@@ -47,9 +47,9 @@ def test_every_code_has_a_label(mapping, codes):
 
 
 def test_every_notice_has_a_subject_and_a_body():
-    from auth.services import LOCK_NOTICES
+    from auth.services import ACCOUNT_NOTICES
 
-    keys = {f"sender.{a}" for a in SENDER_ACTIONS} | {f"staff.{a}" for a in STAFF_ACTIONS} | set(LOCK_NOTICES.values())
+    keys = {f"sender.{a}" for a in SENDER_ACTIONS} | {f"staff.{a}" for a in STAFF_ACTIONS} | set(ACCOUNT_NOTICES)
     expected = {f"{key}.{part}" for key in keys for part in ("subject", "body")}
     assert set(case_labels.NOTICES) == expected
 
