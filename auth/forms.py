@@ -33,6 +33,7 @@ IDENTITY_ERRORS = {
     "current_password_wrong": _l("Your current password is not right."),
     "code_invalid": _l("That code is not right. Enter the 6 digits your app shows now, or a recovery code."),
     "staff_need_mfa": _l("Government staff must keep a second factor."),
+    "no_authenticator": _l("Recovery codes come with an authenticator app: turn one on first."),
     "second_factor_locked": _l("Too many wrong codes. Wait 15 minutes before you try again."),
     "password_locked": _l("Too many wrong passwords. Wait 15 minutes before you try again."),
 }

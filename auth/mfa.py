@@ -10,7 +10,7 @@ import time
 
 import pyotp
 import segno
-from sqlalchemy import bindparam, exists, func, select
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from auth.models import RecoveryCode, TotpCredential
@@ -165,12 +165,13 @@ def verify(session: Session, account: Account, code: str) -> str | None:
         credential.last_used_step = step
         return TOTP
     digest = _hash_recovery(code)
-    for recovery in session.scalars(
-        select(RecoveryCode).where(RecoveryCode.account_id == account.id, RecoveryCode.used_at.is_(None))
-    ):
-        if hmac.compare_digest(recovery.code_hash, digest):
-            recovery.used_at = utcnow()
-            return RECOVERY
+    unused = (RecoveryCode.account_id == account.id, RecoveryCode.used_at.is_(None))
+    for code_id, code_hash in session.execute(select(RecoveryCode.id, RecoveryCode.code_hash).where(*unused)):
+        if hmac.compare_digest(code_hash, digest):
+            # Spent only if still unused as it is written: the same code sent twice at once signs in once.
+            spent = session.execute(update(RecoveryCode).where(RecoveryCode.id == code_id, *unused)
+                                    .values(used_at=utcnow())).rowcount
+            return RECOVERY if spent else None
     return None
 
 

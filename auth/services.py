@@ -225,18 +225,23 @@ AUTHENTICATOR_MOVED = "account.authenticator_moved"
 AUTHENTICATOR_OFF = "account.authenticator_off"
 RECOVERY_CODES_NEW = "account.recovery_codes_new"
 RECOVERY_CODE_USED = "account.recovery_code_used"
+LAST_RECOVERY_CODE_USED = "account.last_recovery_code_used"
 ACCOUNT_NOTICES = (*LOCK_NOTICES.values(), PASSWORD_CHANGED, AUTHENTICATOR_ON, AUTHENTICATOR_MOVED,
-                   AUTHENTICATOR_OFF, RECOVERY_CODES_NEW, RECOVERY_CODE_USED)
+                   AUTHENTICATOR_OFF, RECOVERY_CODES_NEW, RECOVERY_CODE_USED, LAST_RECOVERY_CODE_USED)
+# The inbox is told of every change; an SMS of the same notice goes out at most once in this time,
+# so that someone who repeats a change cannot flood the owner's phone.
+SMS_QUIET_FOR = timedelta(hours=1)
 
 
 def _tell_owner(session: Session, account: Account, key: str, *, once_while_unread: bool = False, **params) -> None:
     """Tell the owner at once, in the inbox and by SMS in their language. With `once_while_unread`,
-    not again while the last such message is unread: a lock kept on on purpose must not send an SMS
+    not again while the last such message is unread: a lock kept on on purpose must not be told
     each time."""
     if once_while_unread and inbox.unread(session, account.id, key):
         return
+    texted_lately = inbox.told_since(session, account.id, key, utcnow() - SMS_QUIET_FOR)
     message = inbox.tell(session, account.id, key, **params)
-    if account.mobile:
+    if account.mobile and not texted_lately:
         subject, body = case_labels.render_notice(message.subject_key, message.body_key, params,
                                                   account.locale or MESSAGE_LOCALE)
         outbox.queue(session, channel=Channel.SMS, recipient=account.mobile, subject=subject, body=body,
@@ -300,7 +305,8 @@ def verify_second_factor(session: Session, account: Account, code: str, origin: 
                   action="mfa_verify", wrong="code_invalid", locked="second_factor_locked", origin=origin)
     audit.record(session, "mfa_verify", origin=origin, actor_id=account.id, factor=kind)
     if kind == mfa.RECOVERY:
-        _tell_owner(session, account, RECOVERY_CODE_USED, left=mfa.recovery_codes_left(session, account))
+        left = mfa.recovery_codes_left(session, account)
+        _tell_owner(session, account, RECOVERY_CODE_USED if left else LAST_RECOVERY_CODE_USED, left=left)
     session.commit()
 
 
@@ -315,6 +321,8 @@ def remove_totp(session: Session, account: Account, password: str, origin: Origi
 
 
 def new_recovery_codes(session: Session, account: Account, password: str, origin: Origin) -> list[str]:
+    if mfa.credential_of(session, account) is None:
+        raise IdentityError("no_authenticator")  # recovery codes stand in for the app's codes only
     _prove_password(session, account, password, "mfa_recovery_codes", origin)
     codes = mfa.replace_recovery_codes(session, account)
     audit.record(session, "mfa_recovery_codes", origin=origin, actor_id=account.id)

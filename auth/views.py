@@ -49,6 +49,16 @@ def _login_name_key() -> str:
     return (request.form.get("username") or "").strip().lower() or (request.remote_addr or "")
 
 
+def _account_key() -> str:
+    """A signed-in person's changes to their own account are limited per account, from any address."""
+    account = current_account()
+    return f"account:{account.public_id}" if account is not None else (request.remote_addr or "")
+
+
+# Changes to how an account is proven: a person makes a few in a year; each is told to them by SMS.
+account_change_limit = limiter.limit("10 per hour", key_func=_account_key, methods=["POST"])
+
+
 def _next_target(form=None) -> str:
     raw = form.next.data if form is not None and form.next.data else request.args.get("next")
     return safe_local_path(raw, url_for("site.home"))
@@ -129,6 +139,7 @@ def mfa_challenge():
 
 
 @bp.route("/mfa/setup", methods=["GET", "POST"])
+@limiter.limit("30 per hour", key_func=_account_key, methods=["POST"])
 @requires_signin
 def mfa_setup():
     sign_in = current_sign_in()
@@ -163,6 +174,7 @@ def _setup_page(form, account, secret: str, replacing: bool) -> str:
 
 
 @bp.post("/mfa/recovery-codes")
+@account_change_limit
 @requires_signin
 def mfa_recovery_codes():
     form = ConfirmPasswordForm()
@@ -179,6 +191,7 @@ def mfa_recovery_codes():
 
 
 @bp.post("/mfa/remove")
+@account_change_limit
 @requires_signin
 def mfa_remove():
     form = ConfirmPasswordForm()
@@ -284,6 +297,7 @@ def account():
 
 
 @bp.route("/password", methods=["GET", "POST"])
+@account_change_limit
 @requires_signin
 def change_password():
     form = ChangePasswordForm()

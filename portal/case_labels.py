@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.cases.deadlines import Light
 from portal.cases.errors import CaseError
+from portal.config import Config
 from portal.i18n_data import pick
 from portal.models.case import CaseKind, CaseState, Priority, Rating, Visibility
 
@@ -237,22 +238,30 @@ NOTICES = {
     "account.authenticator_moved.subject": _l("Your sign-in codes moved to a new authenticator app"),
     "account.authenticator_moved.body": _l(
         "Codes from the authenticator app you used until now, and your old recovery codes, no longer work. "
-        "If that was not you, call the hotline %(hotline)s to get your account back."
+        "If that was not you, someone knows your password: reset it now and call the hotline %(hotline)s to "
+        "get your account back."
     ),
     "account.authenticator_off.subject": _l("The authenticator app was turned off for your account"),
     "account.authenticator_off.body": _l(
         "Signing in to your account now asks for the password alone, and your recovery codes no longer "
-        "work. If that was not you, reset your password now and turn the app on again."
+        "work. If that was not you, reset your password now, turn the app on again and call the hotline "
+        "%(hotline)s."
     ),
     "account.recovery_codes_new.subject": _l("New recovery codes were made for your account"),
     "account.recovery_codes_new.body": _l(
         "Your old recovery codes no longer work. If that was not you, reset your password now and call "
         "the hotline %(hotline)s."
     ),
-    "account.recovery_code_used.subject": _l("A recovery code was used to sign in"),
+    "account.recovery_code_used.subject": _l("Your account was signed in to with a recovery code"),
     "account.recovery_code_used.body": _l(
-        "Someone signed in to your account with one of your recovery codes. You have %(left)s left; "
+        "Your account was signed in to with one of your recovery codes. You have %(left)s left; "
         "get new ones on your account page before they run out. If that was not you, reset your password "
+        "now and call the hotline %(hotline)s."
+    ),
+    "account.last_recovery_code_used.subject": _l("Your last recovery code was used"),
+    "account.last_recovery_code_used.body": _l(
+        "Your account was signed in to with the last of your recovery codes. Get new ones on your account "
+        "page now, or you cannot sign in if you lose your phone. If that was not you, reset your password "
         "now and call the hotline %(hotline)s."
     ),
 }
@@ -307,8 +316,8 @@ def notice_text(key: str, params: dict, locale: str) -> str:
     """One inbox/email text (a subject or body key) in the current request's language."""
     values = _Params({k: _param_text(k, v) for k, v in params.items()})
     values["department"] = pick(params.get("department_zh"), params.get("department_en"), locale)
-    if "hotline" not in values and has_app_context():
-        values["hotline"] = current_app.config["DISTRICT_HOTLINE"]
+    if "hotline" not in values:
+        values["hotline"] = current_app.config["DISTRICT_HOTLINE"] if has_app_context() else Config.DISTRICT_HOTLINE
     text = NOTICES.get(key)
     return str(text) % values if text is not None else key
 

@@ -3,6 +3,8 @@ reader's language when they read them (`portal.case_pages.inbox`)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,5 +23,14 @@ def unread(session: Session, account_id: int, key: str) -> bool:
     statement = select(InboxMessage.id).where(
         InboxMessage.account_id == account_id, InboxMessage.subject_key == f"{key}.subject",
         InboxMessage.read_at.is_(None),
+    )
+    return session.scalar(statement.limit(1)) is not None
+
+
+def told_since(session: Session, account_id: int, key: str, since: datetime) -> bool:
+    """Whether the person has been told `key` at `since` or later."""
+    statement = select(InboxMessage.id).where(
+        InboxMessage.account_id == account_id, InboxMessage.subject_key == f"{key}.subject",
+        InboxMessage.created_at >= since,
     )
     return session.scalar(statement.limit(1)) is not None

@@ -4,7 +4,7 @@ import pytest
 
 from portal.extensions import limiter
 from portal.rate_limits import SweptMemoryStorage, checked_before_the_view, limited_endpoints
-from tests.helpers import csrf_token
+from tests.helpers import DEMO_PASSWORD, csrf_token
 
 
 @pytest.fixture
@@ -134,3 +134,24 @@ def test_an_expired_window_counts_nothing_before_the_sweep_and_is_swept_by_it(mo
     storage.timer.function()  # the sweep the timer would have run
     assert set(storage.expirations) == {"running"}
     assert storage.get("running") == 1
+
+
+def test_changes_to_an_account_are_rate_limited_per_account(limited_app, seeded):
+    """Each change is told to the owner by SMS: one account cannot make them without end, from any
+    address, while another account from the same address goes on."""
+    def sign_in(client, name):
+        token = csrf_token(client.get("/auth/login").get_data(as_text=True))
+        client.post("/auth/login", data={"username": name, "password": DEMO_PASSWORD, "csrf_token": token})
+
+    first, second = limited_app.test_client(), limited_app.test_client()
+    sign_in(first, "13800000001")
+    sign_in(second, "13800000002")
+
+    def ask_for_codes(client, address):
+        token = csrf_token(client.get("/auth/account").get_data(as_text=True))
+        return client.post("/auth/mfa/recovery-codes", data={"password": DEMO_PASSWORD, "csrf_token": token},
+                           environ_base={"REMOTE_ADDR": address}).status_code
+
+    statuses = [ask_for_codes(first, f"198.51.100.{n}") for n in range(11)]
+    assert statuses[:10] == [302] * 10 and statuses[10] == 429
+    assert ask_for_codes(second, "198.51.100.1") == 302
