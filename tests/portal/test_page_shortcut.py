@@ -217,6 +217,7 @@ def test_with_the_database_down_the_application_answers(kept_app, monkeypatch, c
     monkeypatch.setitem(db._app_engines[kept_app], None, unreachable)
     monkeypatch.setattr(kept_app.extensions["page_shortcut"], "_engine", unreachable)
     caplog.set_level(logging.INFO, logger="portal.access")
+    caplog.clear()  # an app made by an earlier test may have logged these requests already
     answer, handled = _handled_by_the_application(kept_app, browser, "/citizen/")
     assert handled and answer.status_code == 503
     (line,) = [record for record in caplog.records if record.name == "portal.access"]
@@ -262,6 +263,7 @@ def test_following_a_link_to_the_page_is_answered_early_as_a_reload_is(kept_app)
 def test_a_signed_in_answer_has_the_accounts_access_line(kept_app, caplog):
     browser = _signed_in(kept_app)
     caplog.set_level(logging.INFO, logger="portal.access")
+    caplog.clear()  # an app made by an earlier test may have logged these requests already
     for _ in range(2):
         browser.get("/citizen/services")
     lines = [record for record in caplog.records if record.name == "portal.access"]
@@ -330,6 +332,7 @@ def test_each_answer_has_its_request_id_latency_sample_and_access_line(kept_app,
     labels = {"endpoint": "citizen.service_catalogue", "method": "GET", "status_class": "2xx"}
     samples_before = REGISTRY.get_sample_value("portal_http_request_duration_seconds_count", labels)
     caplog.set_level(logging.INFO, logger="portal.access")
+    caplog.clear()  # an app made by an earlier test may have logged these requests already
     answer, handled = _handled_by_the_application(kept_app, browser, "/citizen/services",
                                                   headers={"X-Request-ID": "window-7.call-42"})
     assert not handled and answer.headers["X-Request-ID"] == "window-7.call-42"
