@@ -33,6 +33,13 @@ IDENTITY_ERRORS = {
     "current_password_wrong": _l("Your current password is not right."),
     "code_invalid": _l("That code is not right. Enter the 6 digits your app shows now, or a recovery code."),
     "staff_need_mfa": _l("Government staff must keep a second factor."),
+    "registration_code_invalid": _l("That code is not right. Enter the 6 digits in the message we sent."),
+    "registration_code_used_up": _l("Too many wrong codes. Send a new code and enter that one."),
+    "registration_codes_used_up": _l("We have sent this number as many codes as we send in an hour. "
+                                     "Try again in an hour."),
+    "registration_code_just_sent": _l("We sent a code less than a minute ago. Wait for it before you ask again."),
+    "registration_expired": _l("Your details were kept for 15 minutes and that time is over. Enter them again."),
+    "registration_done": _l("Your account has been created. Sign in with your mobile number and password."),
     "no_authenticator": _l("Recovery codes come with an authenticator app: turn one on first."),
     "second_factor_locked": _l("Too many wrong codes. Wait 15 minutes before you try again."),
     "password_locked": _l("Too many wrong passwords. Wait 15 minutes before you try again."),
@@ -123,6 +130,16 @@ class RegisterForm(SubmitOnceForm):
     )
     password = _password_field(_l("Password"))
     confirm = _confirm_field()
+
+
+class RegistrationCodeForm(FlaskForm):
+    # Not a SubmitOnceForm: each try is committed before the code is compared, and a double click
+    # is answered by `confirm_registration` itself ("registration_done").
+    code = StringField(
+        _l("Code from the message we sent"),
+        validators=[DataRequired(message=_l("Enter the code we sent you.")), Length(max=12)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
 
 
 class ResetRequestForm(FlaskForm):

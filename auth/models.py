@@ -57,3 +57,25 @@ class SignInThrottle(db.Model):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     first_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PendingRegistration(db.Model):
+    """A resident's registration waiting for the code sent to its mobile number: no account is made
+    for a number until its owner has typed the code. Kept for `REGISTRATION_CODE_LIFETIME` at most;
+    the password only as its hash."""
+
+    __tablename__ = "pending_registration"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The browser's session holds this; a row is found by it and never by the mobile number alone.
+    public_id: Mapped[str] = mapped_column(String(43), unique=True)
+    mobile: Mapped[str] = mapped_column(String(20), index=True)
+    real_name: Mapped[str] = mapped_column(String(50))
+    resident_id_number: Mapped[str] = mapped_column(String(18))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    code_hash: Mapped[str] = mapped_column(String(128))
+    codes_sent: Mapped[int] = mapped_column(Integer, default=1)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    code_sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from auth import mfa, passwords, throttle
-from auth.models import PasswordResetCode
+from auth.models import PasswordResetCode, PendingRegistration
 from portal import audit, case_labels, inbox, outbox
 from portal.audit import Origin
 from portal.identity_numbers import birth_date_of
@@ -92,21 +93,136 @@ def authenticate(session: Session, login_name: str, password: str, origin: Origi
     return SignInOutcome(account)
 
 
-def register_resident(
-    session: Session, *, real_name: str, mobile: str, resident_id_number: str, password: str, origin: Origin
-) -> Account:
-    """Create a resident's account. The ID number has already passed its GB 11643 check."""
-    passwords.check_new_password(password, login_names=(mobile, resident_id_number))
+REGISTRATION_CODE_LIFETIME = timedelta(minutes=15)
+REGISTRATION_CODE_MAX_ATTEMPTS = 5
+# Codes sent to one mobile number for registrations in the last hour, new ones and sent again:
+# at most this many, so that nobody can fill a stranger's phone with codes.
+REGISTRATION_CODES_PER_NUMBER_AN_HOUR = 5
+REGISTRATION_CODE_RESEND_AFTER = timedelta(seconds=60)
+
+
+def _refuse_taken(session: Session, mobile: str, resident_id_number: str) -> None:
     if session.scalar(select(Account.id).where(Account.mobile == mobile)):
         raise IdentityError("mobile_taken")
     if session.scalar(select(ResidentProfile.id).where(ResidentProfile.resident_id_number == resident_id_number)):
         raise IdentityError("resident_id_taken")
-    account = Account(mobile=mobile, display_name=real_name, password_hash=passwords.hash_password(password))
-    account.resident = ResidentProfile(
-        real_name=real_name, resident_id_number=resident_id_number, birth_date=birth_date_of(resident_id_number)
+
+
+def _registration_codes_sent_lately(session: Session, mobile: str, now: datetime) -> int:
+    rows = PendingRegistration.__table__.c
+    return session.scalar(select(func.coalesce(func.sum(rows.codes_sent), 0))
+                          .where(rows.mobile == mobile, rows.created_at > now - timedelta(hours=1)))
+
+
+def begin_registration(
+    session: Session, *, real_name: str, mobile: str, resident_id_number: str, password: str, origin: Origin,
+    message,
+) -> str:
+    """Check a resident's details and send a code to their mobile number; the account is made by
+    `confirm_registration` once the code comes back. The ID number has already passed its GB 11643
+    check. `message(code)` returns (subject, body) in the person's language. Returns the public id
+    the browser's session keeps for `confirm_registration`."""
+    passwords.check_new_password(password, login_names=(mobile, resident_id_number))
+    _refuse_taken(session, mobile, resident_id_number)
+    now = utcnow()
+    if _registration_codes_sent_lately(session, mobile, now) >= REGISTRATION_CODES_PER_NUMBER_AN_HOUR:
+        raise IdentityError("registration_codes_used_up")
+    # Registrations not finished go an hour after their code expired (the hour above still sees them).
+    rows = PendingRegistration.__table__.c
+    session.execute(delete(PendingRegistration.__table__).where(rows.expires_at <= now - timedelta(hours=1)))
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    pending = PendingRegistration(
+        public_id=secrets.token_urlsafe(32), mobile=mobile, real_name=real_name,
+        resident_id_number=resident_id_number, password_hash=passwords.hash_password(password),
+        code_hash=_hash_code(code), created_at=now, code_sent_at=now, expires_at=now + REGISTRATION_CODE_LIFETIME,
     )
-    session.add(account)
-    session.flush()
+    session.add(pending)
+    _text_code(session, mobile, code, message)
+    audit.record(session, "register_code", origin=origin)
+    session.commit()
+    return pending.public_id
+
+
+def _text_code(session: Session, mobile: str, code: str, message) -> None:
+    subject, body = message(code)
+    outbox.queue(session, channel=Channel.SMS, recipient=mobile, subject=subject, body=body)
+
+
+def pending_registration(session: Session, public_id: str | None, now: datetime | None = None, *,
+                         expired_too: bool = False):
+    """The registration a browser is in the middle of, while its code can still be used (with
+    `expired_too`, also while it is kept after that, so the details typed can be shown again)."""
+    if not public_id:
+        return None
+    statement = select(PendingRegistration).where(PendingRegistration.public_id == public_id)
+    if not expired_too:
+        statement = statement.where(PendingRegistration.expires_at > (now or utcnow()))
+    return session.scalar(statement)
+
+
+def resend_registration_code(session: Session, public_id: str | None, origin: Origin, message) -> None:
+    """A new code for a registration, in place of the one sent; the first one stops working."""
+    now = utcnow()
+    pending = pending_registration(session, public_id, now)
+    if pending is None:
+        raise IdentityError("registration_expired")
+    if now - pending.code_sent_at < REGISTRATION_CODE_RESEND_AFTER:
+        raise IdentityError("registration_code_just_sent")
+    if (pending.codes_sent >= REGISTRATION_CODES_PER_NUMBER_AN_HOUR
+            or _registration_codes_sent_lately(session, pending.mobile, now) >= REGISTRATION_CODES_PER_NUMBER_AN_HOUR):
+        raise IdentityError("registration_codes_used_up")
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    pending.code_hash, pending.attempts, pending.code_sent_at = _hash_code(code), 0, now
+    pending.codes_sent += 1
+    pending.expires_at = now + REGISTRATION_CODE_LIFETIME
+    _text_code(session, pending.mobile, code, message)
+    audit.record(session, "register_code", origin=origin)
+    session.commit()
+
+
+def confirm_registration(session: Session, public_id: str | None, code: str, origin: Origin) -> Account:
+    """Make the account of a registration whose code came back right. Refusals: the code wrong, or
+    tried too often; the registration expired; the number or ID number taken meanwhile; and
+    "registration_done" when the same right code, sent twice at once, made the account already."""
+    now = utcnow()
+    rows = PendingRegistration.__table__.c
+    live = (rows.public_id == (public_id or ""), rows.expires_at > now)
+    # Each try is counted, and committed, before the code is compared (as with reset codes).
+    counted = session.execute(
+        update(PendingRegistration.__table__).where(*live, rows.attempts < REGISTRATION_CODE_MAX_ATTEMPTS)
+        .values(attempts=rows.attempts + 1).returning(rows.code_hash, rows.mobile)
+    ).one_or_none()
+    session.commit()
+    if counted is None:
+        if session.scalar(select(rows.id).where(*live)) is None:
+            raise IdentityError("registration_expired")
+        raise IdentityError("registration_code_used_up")
+    if not hmac.compare_digest(counted.code_hash, _hash_code(code.strip())):
+        audit.record(session, "register", origin=origin, outcome="failure")
+        session.commit()
+        raise IdentityError("registration_code_invalid")
+    # Taken out as it is used: the same code sent twice at once makes one account.
+    taken = session.execute(
+        delete(PendingRegistration.__table__).where(*live).returning(
+            rows.mobile, rows.real_name, rows.resident_id_number, rows.password_hash)
+    ).one_or_none()
+    if taken is None:
+        session.rollback()
+        made = session.scalar(select(Account.id).where(Account.mobile == counted.mobile))
+        raise IdentityError("registration_done" if made else "registration_expired")
+    try:
+        _refuse_taken(session, taken.mobile, taken.resident_id_number)  # taken while the code travelled
+        account = Account(mobile=taken.mobile, display_name=taken.real_name, password_hash=taken.password_hash)
+        account.resident = ResidentProfile(real_name=taken.real_name, resident_id_number=taken.resident_id_number,
+                                           birth_date=birth_date_of(taken.resident_id_number))
+        session.add(account)
+        session.flush()
+    except IntegrityError:  # another registration of the number or ID number, confirmed at the same moment
+        session.rollback()
+        raise IdentityError("mobile_taken") from None
+    except IdentityError:
+        session.commit()  # the registration cannot be finished: it goes
+        raise
     audit.record(session, "register", origin=origin, actor_id=account.id)
     session.commit()
     return account

@@ -20,6 +20,7 @@ from auth.forms import (
     ConfirmPasswordForm,
     LoginForm,
     RegisterForm,
+    RegistrationCodeForm,
     ResetForm,
     ResetRequestForm,
     SecondFactorForm,
@@ -36,6 +37,7 @@ from auth.session import (
     start_session,
 )
 from portal.extensions import db, limiter
+from portal.identity_numbers import mask_mobile
 from portal.models.base import utcnow
 from portal.urls import safe_local_path
 from portal.web import request_origin
@@ -214,30 +216,96 @@ def logout():
     return redirect(url_for("site.home"))
 
 
+PENDING_REGISTRATION = "pending_registration"
+
+
+def _registration_message(code: str) -> tuple[str, str]:
+    return (
+        _("Code to create your account"),
+        _(
+            "Your code to create your account on the district portal is %(code)s. It works for 15 minutes. "
+            "If you did not ask for it, ignore this message: no account is made without it.",
+            code=code,
+        ),
+    )
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
 def register():
     form = RegisterForm()
+    if request.method == "GET":  # back from the code's page: the details typed are still there
+        pending = services.pending_registration(db.session, session.get(PENDING_REGISTRATION), expired_too=True)
+        if pending is not None:
+            form = RegisterForm(formdata=None, real_name=pending.real_name, mobile=pending.mobile,
+                                resident_id_number=pending.resident_id_number)
     if form.validate_on_submit():
         try:
-            account = services.register_resident(
+            registration_id = services.begin_registration(
                 db.session,
                 real_name=form.real_name.data.strip(),
                 mobile=form.mobile.data,
                 resident_id_number=form.resident_id_number.data,
                 password=form.password.data,
                 origin=request_origin(),
+                message=_registration_message,
             )
         except PasswordRejected as error:
             _show_identity_error(form, "password", error)
         except services.IdentityError as error:
-            field = "mobile" if error.code == "mobile_taken" else "resident_id_number"
+            field = "resident_id_number" if error.code == "resident_id_taken" else "mobile"
             _show_identity_error(form, field, error)
         else:
+            session[PENDING_REGISTRATION] = registration_id
+            return redirect(url_for("auth.register_confirm"), 303)
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/register/confirm", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def register_confirm():
+    pending = services.pending_registration(db.session, session.get(PENDING_REGISTRATION))
+    if pending is None:
+        flash(IDENTITY_ERRORS["registration_expired"], "error")
+        return redirect(url_for("auth.register"))
+    form = RegistrationCodeForm()
+    if form.validate_on_submit():
+        try:
+            account = services.confirm_registration(db.session, pending.public_id, form.code.data, request_origin())
+        except services.IdentityError as error:
+            if error.code == "registration_done":
+                session.pop(PENDING_REGISTRATION, None)
+                flash(IDENTITY_ERRORS[error.code], "success")
+                return redirect(url_for("auth.login"))
+            if error.code in ("mobile_taken", "resident_id_taken"):
+                session.pop(PENDING_REGISTRATION, None)
+            if error.code in ("registration_expired", "mobile_taken", "resident_id_taken"):
+                flash(IDENTITY_ERRORS[error.code], "error")
+                return redirect(url_for("auth.register"))
+            _show_identity_error(form, "code", error)
+        else:
+            session.pop(PENDING_REGISTRATION, None)
             start_session(account, acr=ACR_PASSWORD, amr=("pwd",))
             flash(_("Your account is ready."), "success")
             return redirect(url_for("citizen.index"))
-    return render_template("auth/register.html", form=form)
+    return render_template("auth/register_confirm.html", form=form, masked_mobile=mask_mobile(pending.mobile))
+
+
+@bp.post("/register/code")
+@limiter.limit("10 per hour")
+def register_resend():
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            services.resend_registration_code(db.session, session.get(PENDING_REGISTRATION), request_origin(),
+                                              _registration_message)
+        except services.IdentityError as error:
+            flash(IDENTITY_ERRORS[error.code], "error")
+            if error.code == "registration_expired":
+                return redirect(url_for("auth.register"))
+        else:
+            flash(_("We have sent a new code. The one before no longer works."), "success")
+    return redirect(url_for("auth.register_confirm"), 303)
 
 
 def _reset_message(code: str) -> tuple[str, str]:

@@ -47,6 +47,11 @@ def birth_date_of(number: str) -> date:
     return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
 
 
+def mask_mobile(number: str) -> str:
+    """A mobile number as shown to anyone but its owner typing it: 138****0001."""
+    return number[:3] + "****" + number[-4:]
+
+
 def mask_resident_id(number: str) -> str:
     """Show the region prefix and the last four characters only: 3101**********123X."""
     if len(number) < 8:

@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, String, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.identity_numbers import mask_resident_id
+from portal.identity_numbers import mask_mobile, mask_resident_id
 from portal.models.base import UTCDateTime, new_public_id, utcnow
 from portal.models.department import Department
 
@@ -54,7 +54,7 @@ class Account(db.Model):
     def masked_mobile(self) -> str | None:
         if not self.mobile:
             return None
-        return self.mobile[:3] + "****" + self.mobile[-4:]
+        return mask_mobile(self.mobile)
 
     def staff_role_in(self, department_id: int) -> StaffRole | None:
         for position in self.staff_positions:

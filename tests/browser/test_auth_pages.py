@@ -23,6 +23,29 @@ def test_sign_in_pages_have_no_accessibility_violations(new_context, locale, eld
     assert axe_violations(page) == []
 
 
+@pytest.mark.parametrize("elder", [False, True], ids=["standard", "elder"])
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
+def test_the_registration_codes_page_is_accessible_empty_and_refusing(new_context, locale, elder):
+    page = new_context(locale=locale).new_page()
+    page.goto("/")
+    set_elder_mode(page, elder)
+    page.goto("/auth/register")
+    number = f"139{int(elder)}{int(locale == 'zh-CN')}000077"
+    for name, value in (("real_name", "钱七"), ("mobile", number), ("resident_id_number", "310117199001011235"),
+                        ("password", "Another-2026-portal"), ("confirm", "Another-2026-portal")):
+        page.fill(f"input[name={name}]", value)
+    with page.expect_navigation():
+        page.locator("form.form button[type=submit]").first.click()
+    assert page.url.endswith("/auth/register/confirm")
+    assert f"{number[:3]}****{number[-4:]}" in page.content()
+    assert axe_violations(page) == []
+    page.fill("input[name=code]", "0000000")  # seven digits: never a code sent
+    with page.expect_navigation():
+        page.locator("form.form button[type=submit]").first.click()
+    assert page.locator(".error-summary").is_visible()
+    assert axe_violations(page) == []
+
+
 def sign_in(page, username, password=DEMO_PASSWORD):
     page.goto("/auth/login")
     page.fill("input[name=username]", username)

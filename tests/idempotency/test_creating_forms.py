@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import func, select
 
+from auth.models import PendingRegistration
 from portal.cases import submit_case, transition
 from portal.enterprise_codes import generate_uscc
 from portal.extensions import db
@@ -150,7 +151,7 @@ FORMS = {
         None, "/auth/register",
         lambda ctx, marker: {"real_name": "刘洋", "mobile": "13912345678", "resident_id_number": "310117199001011235",
                              "password": "Good-pass-2026x", "confirm": "Good-pass-2026x"},
-        lambda ctx: _count(Account)),
+        lambda ctx: _count(PendingRegistration)),  # one registration, one code sent
     "desk note": CreatingForm(
         "officer.jw", "/gov/cases/{case}", lambda ctx, marker: {"note-notes": marker},
         lambda ctx: _count(CaseEvent, CaseEvent.action == "note"), url="/gov/cases/{case}/note", prefix="note",

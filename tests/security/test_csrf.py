@@ -26,6 +26,7 @@ FORM_DATA = {
     "auth.logout": {},
     "auth.register": {"real_name": "钱七", "mobile": "13900000077", "resident_id_number": "310117198801011236",
                       "password": "Another-2026-portal", "confirm": "Another-2026-portal"},
+    "auth.register_confirm": {"code": "123456"},
     "auth.change_password": {"current_password": "Demo-2026-portal", "password": "Changed-2026-portal",
                              "confirm": "Changed-2026-portal"},
     "auth.mfa_remove": {"password": "Demo-2026-portal"},

@@ -128,9 +128,11 @@ ROUTES = {
 }
 # Forms without fields of their own (a button and its CSRF token), or answered on a page the fuzz
 # cannot reach as a person would (the consent and logout pages of an OpenID client's request, the
-# second factor between password and code): validated in a request context only.
+# second factor between password and code, the code sent at registration, which
+# tests/auth/test_registration.py fuzzes itself): validated in a request context only.
 WITHOUT_A_ROUTE = {
     "portal.forms.SubmitOnceForm", "auth.forms.ActionForm", "auth.forms.SecondFactorForm",
+    "auth.forms.RegistrationCodeForm",
     "auth.oidc.forms.ConsentForm", "auth.oidc.forms.LogoutForm", "citizen.forms.ActionForm",
     "portal.case_forms.CaseActionForm", "enterprise.forms.ActionForm", "gov.forms.ActionForm",
     "gov.policy_forms.PolicyActionForm", "gov.client_forms.ClientActionForm", "gov.forms.CaseActionForm",
