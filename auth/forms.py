@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
@@ -9,9 +11,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Regexp, Validation
 
 from auth.passwords import MAX_LENGTH, MIN_LENGTH
 from portal.forms import SubmitOnceForm
-from portal.identity_numbers import InvalidResidentId, validate_resident_id
-
-MOBILE_PATTERN = r"^1[3-9]\d{9}$"
+from portal.identity_numbers import MOBILE_PATTERN, InvalidResidentId, validate_resident_id
 
 RESIDENT_ID_ERRORS = {
     "format": _l("Enter the 18-character resident ID number, digits with an X at the end if it has one."),
@@ -38,7 +38,8 @@ IDENTITY_ERRORS = {
     "registration_codes_used_up": _l("We have sent this number as many codes as we send in an hour. "
                                      "Try again in an hour."),
     "registration_code_just_sent": _l("We sent a code less than a minute ago. Wait for it before you ask again."),
-    "registration_expired": _l("Your details were kept for 15 minutes and that time is over. Enter them again."),
+    "registration_expired": _l("Your details were kept for 15 minutes and that time is over. Check them, "
+                               "enter your password again and we will send a new code."),
     "registration_done": _l("Your account has been created. Sign in with your mobile number and password."),
     "no_authenticator": _l("Recovery codes come with an authenticator app: turn one on first."),
     "second_factor_locked": _l("Too many wrong codes. Wait 15 minutes before you try again."),
@@ -132,12 +133,21 @@ class RegisterForm(SubmitOnceForm):
     confirm = _confirm_field()
 
 
+def _digits_typed(value):
+    """A code as typed: full-width digits from a Chinese keyboard made plain, spaces left out."""
+    if not isinstance(value, str):
+        return value
+    return "".join(unicodedata.normalize("NFKC", value).split())
+
+
 class RegistrationCodeForm(FlaskForm):
-    # Not a SubmitOnceForm: each try is committed before the code is compared, and a double click
-    # is answered by `confirm_registration` itself ("registration_done").
+    # Not a SubmitOnceForm: each try is committed before the code is compared, and the same code
+    # sent again is answered by `confirm_registration` itself ("registration_done").
     code = StringField(
         _l("Code from the message we sent"),
-        validators=[DataRequired(message=_l("Enter the code we sent you.")), Length(max=12)],
+        filters=[_digits_typed],
+        validators=[DataRequired(message=_l("Enter the code we sent you.")),
+                    Regexp(r"^[0-9]{6}\Z", message=_l("Enter the 6 digits in the message we sent."))],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
 

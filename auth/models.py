@@ -61,8 +61,8 @@ class SignInThrottle(db.Model):
 
 class PendingRegistration(db.Model):
     """A resident's registration waiting for the code sent to its mobile number: no account is made
-    for a number until its owner has typed the code. Kept for `REGISTRATION_CODE_LIFETIME` at most;
-    the password only as its hash."""
+    for a number until its owner has typed the code. The password only as its hash; deleted an hour
+    after it expires (`auth.services.purge_registrations`)."""
 
     __tablename__ = "pending_registration"
 
@@ -74,8 +74,10 @@ class PendingRegistration(db.Model):
     resident_id_number: Mapped[str] = mapped_column(String(18))
     password_hash: Mapped[str] = mapped_column(String(255))
     code_hash: Mapped[str] = mapped_column(String(128))
-    codes_sent: Mapped[int] = mapped_column(Integer, default=1)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     code_sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # Set when the account is made; the details are cleared then, the row kept until it expires so
+    # that the same code sent again (a double click) is answered "made already".
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

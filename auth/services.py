@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -95,10 +95,16 @@ def authenticate(session: Session, login_name: str, password: str, origin: Origi
 
 REGISTRATION_CODE_LIFETIME = timedelta(minutes=15)
 REGISTRATION_CODE_MAX_ATTEMPTS = 5
-# Codes sent to one mobile number for registrations in the last hour, new ones and sent again:
-# at most this many, so that nobody can fill a stranger's phone with codes.
-REGISTRATION_CODES_PER_NUMBER_AN_HOUR = 5
+# Codes texted to one mobile number for registrations, new ones and sent again, whoever asks: at
+# most this many an hour, so that nobody can fill a stranger's phone with codes.
+REGISTRATION_TEXTS_PER_NUMBER = 5
+REGISTRATION_TEXTS_WINDOW = timedelta(hours=1)
 REGISTRATION_CODE_RESEND_AFTER = timedelta(seconds=60)
+# A registration not finished is deleted this long after its code expired.
+REGISTRATION_KEPT_AFTER_EXPIRY = timedelta(hours=1)
+
+_REGISTRATIONS = PendingRegistration.__table__
+_REGISTRATION = _REGISTRATIONS.c
 
 
 def _refuse_taken(session: Session, mobile: str, resident_id_number: str) -> None:
@@ -108,74 +114,73 @@ def _refuse_taken(session: Session, mobile: str, resident_id_number: str) -> Non
         raise IdentityError("resident_id_taken")
 
 
-def _registration_codes_sent_lately(session: Session, mobile: str, now: datetime) -> int:
-    rows = PendingRegistration.__table__.c
-    return session.scalar(select(func.coalesce(func.sum(rows.codes_sent), 0))
-                          .where(rows.mobile == mobile, rows.created_at > now - timedelta(hours=1)))
+def _new_code() -> str:
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def _text_registration_code(session: Session, mobile: str, code: str, now: datetime, message) -> None:
+    """Queue the code's text, counted against the number's texts this hour; when they are all
+    used, nothing of the request stays (rolled back) and the person is told."""
+    if not throttle.take_use(session, throttle.texts_key(mobile), now, limit=REGISTRATION_TEXTS_PER_NUMBER,
+                             window=REGISTRATION_TEXTS_WINDOW):
+        session.rollback()
+        raise IdentityError("registration_codes_used_up")
+    subject, body = message(code)
+    outbox.queue(session, channel=Channel.SMS, recipient=mobile, subject=subject, body=body)
 
 
 def begin_registration(
     session: Session, *, real_name: str, mobile: str, resident_id_number: str, password: str, origin: Origin,
     message,
 ) -> str:
-    """Check a resident's details and send a code to their mobile number; the account is made by
+    """Check a resident's details and text a code to their mobile number; the account is made by
     `confirm_registration` once the code comes back. The ID number has already passed its GB 11643
     check. `message(code)` returns (subject, body) in the person's language. Returns the public id
     the browser's session keeps for `confirm_registration`."""
     passwords.check_new_password(password, login_names=(mobile, resident_id_number))
     _refuse_taken(session, mobile, resident_id_number)
-    now = utcnow()
-    if _registration_codes_sent_lately(session, mobile, now) >= REGISTRATION_CODES_PER_NUMBER_AN_HOUR:
-        raise IdentityError("registration_codes_used_up")
-    # Registrations not finished go an hour after their code expired (the hour above still sees them).
-    rows = PendingRegistration.__table__.c
-    session.execute(delete(PendingRegistration.__table__).where(rows.expires_at <= now - timedelta(hours=1)))
-    code = f"{secrets.randbelow(1_000_000):06d}"
+    password_hash = passwords.hash_password(password)  # before any write: SQLite holds its lock from then
+    now, code = utcnow(), _new_code()
     pending = PendingRegistration(
         public_id=secrets.token_urlsafe(32), mobile=mobile, real_name=real_name,
-        resident_id_number=resident_id_number, password_hash=passwords.hash_password(password),
-        code_hash=_hash_code(code), created_at=now, code_sent_at=now, expires_at=now + REGISTRATION_CODE_LIFETIME,
+        resident_id_number=resident_id_number, password_hash=password_hash, code_hash=_hash_code(code),
+        created_at=now, code_sent_at=now, expires_at=now + REGISTRATION_CODE_LIFETIME,
     )
+    _text_registration_code(session, mobile, code, now, message)
     session.add(pending)
-    _text_code(session, mobile, code, message)
     audit.record(session, "register_code", origin=origin)
     session.commit()
     return pending.public_id
 
 
-def _text_code(session: Session, mobile: str, code: str, message) -> None:
-    subject, body = message(code)
-    outbox.queue(session, channel=Channel.SMS, recipient=mobile, subject=subject, body=body)
-
-
 def pending_registration(session: Session, public_id: str | None, now: datetime | None = None, *,
-                         expired_too: bool = False):
+                         expired_too: bool = False) -> PendingRegistration | None:
     """The registration a browser is in the middle of, while its code can still be used (with
     `expired_too`, also while it is kept after that, so the details typed can be shown again)."""
     if not public_id:
         return None
-    statement = select(PendingRegistration).where(PendingRegistration.public_id == public_id)
+    statement = select(PendingRegistration).where(_REGISTRATION.public_id == public_id)
     if not expired_too:
-        statement = statement.where(PendingRegistration.expires_at > (now or utcnow()))
+        statement = statement.where(_REGISTRATION.expires_at > (now or utcnow()))
     return session.scalar(statement)
 
 
 def resend_registration_code(session: Session, public_id: str | None, origin: Origin, message) -> None:
     """A new code for a registration, in place of the one sent; the first one stops working."""
-    now = utcnow()
-    pending = pending_registration(session, public_id, now)
-    if pending is None:
-        raise IdentityError("registration_expired")
-    if now - pending.code_sent_at < REGISTRATION_CODE_RESEND_AFTER:
-        raise IdentityError("registration_code_just_sent")
-    if (pending.codes_sent >= REGISTRATION_CODES_PER_NUMBER_AN_HOUR
-            or _registration_codes_sent_lately(session, pending.mobile, now) >= REGISTRATION_CODES_PER_NUMBER_AN_HOUR):
-        raise IdentityError("registration_codes_used_up")
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    pending.code_hash, pending.attempts, pending.code_sent_at = _hash_code(code), 0, now
-    pending.codes_sent += 1
-    pending.expires_at = now + REGISTRATION_CODE_LIFETIME
-    _text_code(session, pending.mobile, code, message)
+    now, code = utcnow(), _new_code()
+    live = (_REGISTRATION.public_id == (public_id or ""), _REGISTRATION.expires_at > now,
+            _REGISTRATION.confirmed_at.is_(None))
+    # One statement, so that requests sent at once cannot each find the minute over.
+    mobile = session.execute(
+        update(_REGISTRATIONS).where(*live, _REGISTRATION.code_sent_at <= now - REGISTRATION_CODE_RESEND_AFTER)
+        .values(code_hash=_hash_code(code), attempts=0, code_sent_at=now, expires_at=now + REGISTRATION_CODE_LIFETIME)
+        .returning(_REGISTRATION.mobile)
+    ).scalar()
+    if mobile is None:
+        session.rollback()
+        just_sent = session.scalar(select(_REGISTRATION.id).where(*live)) is not None
+        raise IdentityError("registration_code_just_sent" if just_sent else "registration_expired")
+    _text_registration_code(session, mobile, code, now, message)
     audit.record(session, "register_code", origin=origin)
     session.commit()
 
@@ -183,49 +188,66 @@ def resend_registration_code(session: Session, public_id: str | None, origin: Or
 def confirm_registration(session: Session, public_id: str | None, code: str, origin: Origin) -> Account:
     """Make the account of a registration whose code came back right. Refusals: the code wrong, or
     tried too often; the registration expired; the number or ID number taken meanwhile; and
-    "registration_done" when the same right code, sent twice at once, made the account already."""
+    "registration_done" when its account was made already (the same code sent again)."""
     now = utcnow()
-    rows = PendingRegistration.__table__.c
-    live = (rows.public_id == (public_id or ""), rows.expires_at > now)
+    this = _REGISTRATION.public_id == (public_id or "")
+    open_ = (this, _REGISTRATION.expires_at > now, _REGISTRATION.confirmed_at.is_(None))
     # Each try is counted, and committed, before the code is compared (as with reset codes).
     counted = session.execute(
-        update(PendingRegistration.__table__).where(*live, rows.attempts < REGISTRATION_CODE_MAX_ATTEMPTS)
-        .values(attempts=rows.attempts + 1).returning(rows.code_hash, rows.mobile)
+        update(_REGISTRATIONS).where(*open_, _REGISTRATION.attempts < REGISTRATION_CODE_MAX_ATTEMPTS)
+        .values(attempts=_REGISTRATION.attempts + 1)
+        .returning(_REGISTRATION.id, _REGISTRATION.code_hash, _REGISTRATION.mobile, _REGISTRATION.real_name,
+                   _REGISTRATION.resident_id_number, _REGISTRATION.password_hash)
     ).one_or_none()
     session.commit()
     if counted is None:
-        if session.scalar(select(rows.id).where(*live)) is None:
-            raise IdentityError("registration_expired")
-        raise IdentityError("registration_code_used_up")
+        raise IdentityError(_why_not_open(session, this, now))
     if not hmac.compare_digest(counted.code_hash, _hash_code(code.strip())):
         audit.record(session, "register", origin=origin, outcome="failure")
         session.commit()
         raise IdentityError("registration_code_invalid")
-    # Taken out as it is used: the same code sent twice at once makes one account.
-    taken = session.execute(
-        delete(PendingRegistration.__table__).where(*live).returning(
-            rows.mobile, rows.real_name, rows.resident_id_number, rows.password_hash)
-    ).one_or_none()
-    if taken is None:
+    # Claimed once: of the same right code sent twice at once, one makes the account.
+    claimed = session.execute(
+        update(_REGISTRATIONS).where(_REGISTRATION.id == counted.id, _REGISTRATION.confirmed_at.is_(None))
+        .values(confirmed_at=now, real_name="", resident_id_number="", password_hash="", code_hash="")
+        .returning(_REGISTRATION.id)
+    ).scalar()
+    if claimed is None:
         session.rollback()
-        made = session.scalar(select(Account.id).where(Account.mobile == counted.mobile))
-        raise IdentityError("registration_done" if made else "registration_expired")
+        raise IdentityError(_why_not_open(session, this, now))
     try:
-        _refuse_taken(session, taken.mobile, taken.resident_id_number)  # taken while the code travelled
-        account = Account(mobile=taken.mobile, display_name=taken.real_name, password_hash=taken.password_hash)
-        account.resident = ResidentProfile(real_name=taken.real_name, resident_id_number=taken.resident_id_number,
-                                           birth_date=birth_date_of(taken.resident_id_number))
+        _refuse_taken(session, counted.mobile, counted.resident_id_number)  # taken while the code travelled
+        account = Account(mobile=counted.mobile, display_name=counted.real_name, password_hash=counted.password_hash)
+        account.resident = ResidentProfile(real_name=counted.real_name, resident_id_number=counted.resident_id_number,
+                                           birth_date=birth_date_of(counted.resident_id_number))
         session.add(account)
         session.flush()
-    except IntegrityError:  # another registration of the number or ID number, confirmed at the same moment
+    except IntegrityError:  # another registration of the number or ID number, made at the same moment
         session.rollback()
-        raise IdentityError("mobile_taken") from None
+        _refuse_taken(session, counted.mobile, counted.resident_id_number)
+        raise
     except IdentityError:
-        session.commit()  # the registration cannot be finished: it goes
+        session.rollback()  # the details stay, to be shown again and corrected
         raise
     audit.record(session, "register", origin=origin, actor_id=account.id)
     session.commit()
     return account
+
+
+def _why_not_open(session: Session, this, now: datetime) -> str:
+    row = session.execute(select(_REGISTRATION.confirmed_at, _REGISTRATION.expires_at).where(this)).one_or_none()
+    if row is not None and row.confirmed_at is not None:
+        return "registration_done"
+    if row is None or row.expires_at <= now:
+        return "registration_expired"
+    return "registration_code_used_up"
+
+
+def purge_registrations(session: Session, now: datetime | None = None) -> int:
+    """Delete registrations whose code expired over `REGISTRATION_KEPT_AFTER_EXPIRY` ago (the caller
+    commits)."""
+    cutoff = (now or utcnow()) - REGISTRATION_KEPT_AFTER_EXPIRY
+    return session.execute(delete(_REGISTRATIONS).where(_REGISTRATION.expires_at <= cutoff)).rowcount or 0
 
 
 def _hash_code(code: str) -> str:

@@ -42,6 +42,29 @@ def account_key(factor: str, account_public_id: str) -> str:
     return hashlib.sha256(f"Account:{factor}:{account_public_id}".encode()).hexdigest()
 
 
+def texts_key(mobile: str) -> str:
+    """The codes texted to a mobile number for registrations, whoever asks for them."""
+    return hashlib.sha256(f"Texts:{mobile}".encode()).hexdigest()
+
+
+def _count(session: Session, key: str, now: datetime, window: timedelta, *, unless_locked: bool) -> int | None:
+    """Count one more at `key` in one statement, so that no other request's count, success or failure
+    can come between a read and a write: the window's count so far, or None while the key is locked
+    (with `unless_locked`)."""
+    window_over = or_(_THROTTLE.c.first_failure_at.is_(None), _THROTTLE.c.first_failure_at <= now - window)
+    now = type_coerce(now, _THROTTLE.c.first_failure_at.type)  # kept in UTC, as every time is, even in a CASE
+    insert = dialect_insert(session)(_THROTTLE).values(name_digest=key, failures=1, first_failure_at=now)
+    unlocked = or_(_THROTTLE.c.locked_until.is_(None), _THROTTLE.c.locked_until <= now)
+    return session.execute(
+        insert.on_conflict_do_update(
+            index_elements=[_THROTTLE.c.name_digest],
+            set_={"failures": case((window_over, 1), else_=_THROTTLE.c.failures + 1),
+                  "first_failure_at": case((window_over, now), else_=_THROTTLE.c.first_failure_at)},
+            where=unlocked if unless_locked else None,
+        ).returning(_THROTTLE.c.failures)
+    ).scalar()
+
+
 def take_attempt(session: Session, key: str, now: datetime) -> bool:
     """Count one attempt at `key`'s secret and commit it, before the secret is checked: True when
     it may be checked, False while the key is locked or the window's attempts are taken. A success
@@ -50,20 +73,16 @@ def take_attempt(session: Session, key: str, now: datetime) -> bool:
     It commits the session: call it before anything else is changed in it."""
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("take_attempt commits: call it before the session holds changes")
-    window_over = or_(_THROTTLE.c.first_failure_at.is_(None), _THROTTLE.c.first_failure_at <= now - FAILURE_WINDOW)
-    now = type_coerce(now, _THROTTLE.c.first_failure_at.type)  # kept in UTC, as every time is, even in a CASE
-    insert = dialect_insert(session)(_THROTTLE).values(name_digest=key, failures=1, first_failure_at=now)
-    # One statement, so that no other request's success or failure can come between a read and a write.
-    counted = session.execute(
-        insert.on_conflict_do_update(
-            index_elements=[_THROTTLE.c.name_digest],
-            set_={"failures": case((window_over, 1), else_=_THROTTLE.c.failures + 1),
-                  "first_failure_at": case((window_over, now), else_=_THROTTLE.c.first_failure_at)},
-            where=or_(_THROTTLE.c.locked_until.is_(None), _THROTTLE.c.locked_until <= now),
-        ).returning(_THROTTLE.c.failures)
-    ).scalar()
+    counted = _count(session, key, now, FAILURE_WINDOW, unless_locked=True)
     session.commit()
     return counted is not None and counted <= MAX_FAILURES
+
+
+def take_use(session: Session, key: str, now: datetime, *, limit: int, window: timedelta) -> bool:
+    """Count one use of `key` (a text sent, say) in the transaction of what it is for: True while
+    the window holds at most `limit`. The count stays only if the caller commits; a caller refused
+    rolls back, so that only uses made are counted."""
+    return _count(session, key, now, window, unless_locked=False) <= limit
 
 
 def record_failure(session: Session, key: str, now: datetime) -> bool:

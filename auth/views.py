@@ -224,10 +224,15 @@ def _registration_message(code: str) -> tuple[str, str]:
         _("Code to create your account"),
         _(
             "Your code to create your account on the district portal is %(code)s. It works for 15 minutes. "
-            "If you did not ask for it, ignore this message: no account is made without it.",
+            "Do not tell anyone this code. If you did not ask for it, ignore this message.",
             code=code,
         ),
     )
+
+
+# The registration pages hold a one-time form token and what was typed: a page the back button
+# brings back from the browser's cache would send a token used already.
+NOT_STORED = {"Cache-Control": "no-store"}
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -236,7 +241,7 @@ def register():
     form = RegisterForm()
     if request.method == "GET":  # back from the code's page: the details typed are still there
         pending = services.pending_registration(db.session, session.get(PENDING_REGISTRATION), expired_too=True)
-        if pending is not None:
+        if pending is not None and pending.confirmed_at is None:
             form = RegisterForm(formdata=None, real_name=pending.real_name, mobile=pending.mobile,
                                 resident_id_number=pending.resident_id_number)
     if form.validate_on_submit():
@@ -258,37 +263,50 @@ def register():
         else:
             session[PENDING_REGISTRATION] = registration_id
             return redirect(url_for("auth.register_confirm"), 303)
-    return render_template("auth/register.html", form=form)
+    return render_template("auth/register.html", form=form), NOT_STORED
+
+
+# Refusals that end the code's page: where the person goes, and whether the registration is over.
+LEAVING_REGISTRATION = {
+    "registration_done": ("auth.login", True),
+    "registration_expired": ("auth.register", False),  # its details are shown again
+    "mobile_taken": ("auth.register", False),
+    "resident_id_taken": ("auth.register", False),
+}
+
+
+def _leave_registration(code: str):
+    target, over = LEAVING_REGISTRATION[code]
+    if over:
+        session.pop(PENDING_REGISTRATION, None)
+    flash(IDENTITY_ERRORS[code], "success" if code == "registration_done" else "error")
+    return redirect(url_for(target))
 
 
 @bp.route("/register/confirm", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
 def register_confirm():
-    pending = services.pending_registration(db.session, session.get(PENDING_REGISTRATION))
+    public_id = session.get(PENDING_REGISTRATION)
+    pending = services.pending_registration(db.session, public_id)
     if pending is None:
-        flash(IDENTITY_ERRORS["registration_expired"], "error")
-        return redirect(url_for("auth.register"))
+        return _leave_registration("registration_expired") if public_id else redirect(url_for("auth.register"))
+    if pending.confirmed_at is not None:
+        return _leave_registration("registration_done")
+    masked_mobile = mask_mobile(pending.mobile)
     form = RegistrationCodeForm()
     if form.validate_on_submit():
         try:
-            account = services.confirm_registration(db.session, pending.public_id, form.code.data, request_origin())
+            account = services.confirm_registration(db.session, public_id, form.code.data, request_origin())
         except services.IdentityError as error:
-            if error.code == "registration_done":
-                session.pop(PENDING_REGISTRATION, None)
-                flash(IDENTITY_ERRORS[error.code], "success")
-                return redirect(url_for("auth.login"))
-            if error.code in ("mobile_taken", "resident_id_taken"):
-                session.pop(PENDING_REGISTRATION, None)
-            if error.code in ("registration_expired", "mobile_taken", "resident_id_taken"):
-                flash(IDENTITY_ERRORS[error.code], "error")
-                return redirect(url_for("auth.register"))
+            if error.code in LEAVING_REGISTRATION:
+                return _leave_registration(error.code)
             _show_identity_error(form, "code", error)
         else:
             session.pop(PENDING_REGISTRATION, None)
             start_session(account, acr=ACR_PASSWORD, amr=("pwd",))
             flash(_("Your account is ready."), "success")
             return redirect(url_for("citizen.index"))
-    return render_template("auth/register_confirm.html", form=form, masked_mobile=mask_mobile(pending.mobile))
+    return render_template("auth/register_confirm.html", form=form, masked_mobile=masked_mobile), NOT_STORED
 
 
 @bp.post("/register/code")
@@ -300,9 +318,9 @@ def register_resend():
             services.resend_registration_code(db.session, session.get(PENDING_REGISTRATION), request_origin(),
                                               _registration_message)
         except services.IdentityError as error:
+            if error.code in LEAVING_REGISTRATION:
+                return _leave_registration(error.code)
             flash(IDENTITY_ERRORS[error.code], "error")
-            if error.code == "registration_expired":
-                return redirect(url_for("auth.register"))
         else:
             flash(_("We have sent a new code. The one before no longer works."), "success")
     return redirect(url_for("auth.register_confirm"), 303)

@@ -9,8 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 from portal.delegations import DURATIONS
 from portal.forms import SubmitOnceForm
-
-MOBILE_PATTERN = r"^1[3-9]\d{9}$"
+from portal.identity_numbers import MOBILE_PATTERN
 
 
 class ActionForm(FlaskForm):

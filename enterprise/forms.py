@@ -17,8 +17,8 @@ from portal.enterprise_labels import (
     uscc_message,
 )
 from portal.forms import PlausibleDate, SubmitOnceForm
+from portal.identity_numbers import MOBILE_PATTERN
 
-MOBILE_PATTERN = r"^1[3-9]\d{9}$"
 MONEY = 10**13  # whole yuan: far above any company's figures, well inside BIGINT
 
 

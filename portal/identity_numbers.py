@@ -47,6 +47,11 @@ def birth_date_of(number: str) -> date:
     return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
 
 
+# A mainland mobile number: ASCII digits (\d takes any script's) and \Z, not $, which also matches
+# before a final newline and would let "13800000000\n" through as a different number.
+MOBILE_PATTERN = r"^1[3-9][0-9]{9}\Z"
+
+
 def mask_mobile(number: str) -> str:
     """A mobile number as shown to anyone but its owner typing it: 138****0001."""
     return number[:3] + "****" + number[-4:]

@@ -22,11 +22,11 @@ def upgrade():
     sa.Column('resident_id_number', sa.String(length=18), nullable=False),
     sa.Column('password_hash', sa.String(length=255), nullable=False),
     sa.Column('code_hash', sa.String(length=128), nullable=False),
-    sa.Column('codes_sent', sa.Integer(), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('code_sent_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pending_registration')),
     sa.UniqueConstraint('public_id', name=op.f('uq_pending_registration_public_id'))
     )

@@ -19,4 +19,5 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("escalate-cases", "portal.jobs.tasks:escalate_cases", 3600),
     Periodic("refresh-open-data", "portal.jobs.tasks:refresh_open_data", 24 * 3600),
     Periodic("purge-form-tokens", "portal.form_tokens:purge_expired_job", 24 * 3600),
+    Periodic("purge-registrations", "portal.jobs.tasks:purge_registrations", 3600),
 )

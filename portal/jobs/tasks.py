@@ -33,6 +33,16 @@ def deliver_outbox() -> dict:
     return {"texts": texts, "emails": emails}
 
 
+def purge_registrations() -> int:
+    """Delete residents' registrations left unfinished (their details with them) an hour after the
+    code expired."""
+    from auth.services import purge_registrations as purge
+
+    count = purge(db.session)
+    db.session.commit()
+    return count
+
+
 def escalate_cases() -> dict:
     """Remind on cases due soon and supervise overdue ones (idempotent per deadline)."""
     from portal.cases import escalate_overdue

@@ -120,7 +120,7 @@ def test_a_job_that_succeeds_on_retry_leaves_nothing_behind(jobs_app, tmp_path):
 def test_run_jobs_runs_the_periodic_jobs_once(jobs_app):
     result = jobs_app.test_cli_runner().invoke(args=["run-jobs"])
     assert result.exit_code == 0, result.output
-    for name in ("deliver-outbox", "deliver-webhooks", "escalate-cases", "refresh-open-data"):
+    for name in ("deliver-outbox", "deliver-webhooks", "escalate-cases", "refresh-open-data", "purge-registrations"):
         assert f"{name}: " in result.output
     assert "pending jobs: 0" in result.output
     assert "reminded: 0" in result.output or "'reminded': 0" in result.output
