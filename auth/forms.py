@@ -35,7 +35,7 @@ IDENTITY_ERRORS = {
     "staff_need_mfa": _l("Government staff must keep a second factor."),
     "registration_code_invalid": _l("That code is not right. Enter the 6 digits in the message we sent."),
     "registration_code_used_up": _l("Too many wrong codes. Send a new code and enter that one."),
-    "registration_codes_used_up": _l("We have sent this number as many codes as we send in an hour. "
+    "registration_texts_used_up": _l("We have sent this number as many codes as we send in an hour. "
                                      "Try again in an hour."),
     "registration_code_just_sent": _l("We sent a code less than a minute ago. Wait for it before you ask again."),
     "registration_expired": _l("Your details were kept for 15 minutes and that time is over. Check them, "
@@ -49,6 +49,14 @@ IDENTITY_ERRORS = {
 LOCKED_ERRORS = frozenset({"second_factor_locked", "password_locked"})
 # Refusals of the password asked again, shown at the form's password field.
 PASSWORD_PROOF_ERRORS = frozenset({"current_password_wrong", "password_locked"})
+
+
+def code_as_typed(value):
+    """A code as typed: full-width digits and letters from a Chinese keyboard made plain, spaces left
+    out, so that the way it was typed never costs a try."""
+    if not isinstance(value, str):
+        return value
+    return "".join(unicodedata.normalize("NFKC", value).split())
 
 
 def resident_id_number(form, field):
@@ -94,6 +102,7 @@ class LoginForm(FlaskForm):
 class SecondFactorForm(FlaskForm):
     code = StringField(
         _l("Code"),
+        filters=[code_as_typed],
         validators=[DataRequired(message=_l("Enter the code from your authenticator app.")), Length(max=20)],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"},
     )
@@ -133,19 +142,12 @@ class RegisterForm(SubmitOnceForm):
     confirm = _confirm_field()
 
 
-def _digits_typed(value):
-    """A code as typed: full-width digits from a Chinese keyboard made plain, spaces left out."""
-    if not isinstance(value, str):
-        return value
-    return "".join(unicodedata.normalize("NFKC", value).split())
-
-
 class RegistrationCodeForm(FlaskForm):
     # Not a SubmitOnceForm: each try is committed before the code is compared, and the same code
     # sent again is answered by `confirm_registration` itself ("registration_done").
     code = StringField(
         _l("Code from the message we sent"),
-        filters=[_digits_typed],
+        filters=[code_as_typed],
         validators=[DataRequired(message=_l("Enter the code we sent you.")),
                     Regexp(r"^[0-9]{6}\Z", message=_l("Enter the 6 digits in the message we sent."))],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
@@ -168,6 +170,7 @@ class ResetForm(FlaskForm):
     )
     code = StringField(
         _l("Code from the message we sent"),
+        filters=[code_as_typed],
         validators=[DataRequired(message=_l("Enter the code we sent you.")), Length(max=12)],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )

@@ -12,6 +12,7 @@ import pyotp
 import segno
 from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from auth.models import RecoveryCode, TotpCredential
 from portal.extensions import db
@@ -160,9 +161,16 @@ def verify(session: Session, account: Account, code: str) -> str | None:
         return None
     step = matching_step(credential.secret, code)
     if step is not None:
-        if step <= credential.last_used_step:
+        # Used only if no later step was used as it is written: the same code sent twice at once,
+        # or this step's and the next's, sign in once.
+        used = session.execute(
+            update(TotpCredential.__table__)
+            .where(TotpCredential.__table__.c.id == credential.id, TotpCredential.__table__.c.last_used_step < step)
+            .values(last_used_step=step)
+        ).rowcount
+        if not used:
             return None
-        credential.last_used_step = step
+        set_committed_value(credential, "last_used_step", step)
         return TOTP
     digest = _hash_recovery(code)
     unused = (RecoveryCode.account_id == account.id, RecoveryCode.used_at.is_(None))

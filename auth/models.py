@@ -46,9 +46,10 @@ class PasswordResetCode(db.Model):
 
 
 class SignInThrottle(db.Model):
-    """Attempts at a secret and its lock, per key (`auth.throttle`): a login name, kept alike for
-    names that exist and names that do not so that a lock-out never tells an attacker whether an
-    account exists, or an account's second factor or password asked again. Only digests are kept."""
+    """Counts per key in a window (`auth.throttle`): attempts at a secret and its lock (a login name,
+    kept alike for names that exist and names that do not so that a lock-out never tells an
+    attacker whether an account exists; an account's second factor or password asked again), or
+    codes texted to a mobile number. Only digests are kept, and only while their window lasts."""
 
     __tablename__ = "sign_in_throttle"
 
@@ -69,7 +70,7 @@ class PendingRegistration(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # The browser's session holds this; a row is found by it and never by the mobile number alone.
     public_id: Mapped[str] = mapped_column(String(43), unique=True)
-    mobile: Mapped[str] = mapped_column(String(20), index=True)
+    mobile: Mapped[str] = mapped_column(String(20))
     real_name: Mapped[str] = mapped_column(String(50))
     resident_id_number: Mapped[str] = mapped_column(String(18))
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -78,6 +79,6 @@ class PendingRegistration(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     code_sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    # Set when the account is made; the details are cleared then, the row kept until it expires so
-    # that the same code sent again (a double click) is answered "made already".
+    # Set when the account is made; the details are cleared then, and the row kept until it is
+    # purged, so that the same code sent again (a double click) is answered "made already".
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

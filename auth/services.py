@@ -100,7 +100,7 @@ REGISTRATION_CODE_MAX_ATTEMPTS = 5
 REGISTRATION_TEXTS_PER_NUMBER = 5
 REGISTRATION_TEXTS_WINDOW = timedelta(hours=1)
 REGISTRATION_CODE_RESEND_AFTER = timedelta(seconds=60)
-# A registration not finished is deleted this long after its code expired.
+# A registration, finished or not, is deleted this long after its code expired.
 REGISTRATION_KEPT_AFTER_EXPIRY = timedelta(hours=1)
 
 _REGISTRATIONS = PendingRegistration.__table__
@@ -124,7 +124,7 @@ def _text_registration_code(session: Session, mobile: str, code: str, now: datet
     if not throttle.take_use(session, throttle.texts_key(mobile), now, limit=REGISTRATION_TEXTS_PER_NUMBER,
                              window=REGISTRATION_TEXTS_WINDOW):
         session.rollback()
-        raise IdentityError("registration_codes_used_up")
+        raise IdentityError("registration_texts_used_up")
     subject, body = message(code)
     outbox.queue(session, channel=Channel.SMS, recipient=mobile, subject=subject, body=body)
 
@@ -178,8 +178,7 @@ def resend_registration_code(session: Session, public_id: str | None, origin: Or
     ).scalar()
     if mobile is None:
         session.rollback()
-        just_sent = session.scalar(select(_REGISTRATION.id).where(*live)) is not None
-        raise IdentityError("registration_code_just_sent" if just_sent else "registration_expired")
+        raise IdentityError(_why_not_open(session, public_id, now, still_open="registration_code_just_sent"))
     _text_registration_code(session, mobile, code, now, message)
     audit.record(session, "register_code", origin=origin)
     session.commit()
@@ -190,8 +189,8 @@ def confirm_registration(session: Session, public_id: str | None, code: str, ori
     tried too often; the registration expired; the number or ID number taken meanwhile; and
     "registration_done" when its account was made already (the same code sent again)."""
     now = utcnow()
-    this = _REGISTRATION.public_id == (public_id or "")
-    open_ = (this, _REGISTRATION.expires_at > now, _REGISTRATION.confirmed_at.is_(None))
+    open_ = (_REGISTRATION.public_id == (public_id or ""), _REGISTRATION.expires_at > now,
+             _REGISTRATION.confirmed_at.is_(None))
     # Each try is counted, and committed, before the code is compared (as with reset codes).
     counted = session.execute(
         update(_REGISTRATIONS).where(*open_, _REGISTRATION.attempts < REGISTRATION_CODE_MAX_ATTEMPTS)
@@ -201,8 +200,8 @@ def confirm_registration(session: Session, public_id: str | None, code: str, ori
     ).one_or_none()
     session.commit()
     if counted is None:
-        raise IdentityError(_why_not_open(session, this, now))
-    if not hmac.compare_digest(counted.code_hash, _hash_code(code.strip())):
+        raise IdentityError(_why_not_open(session, public_id, now, still_open="registration_code_used_up"))
+    if not hmac.compare_digest(counted.code_hash, _hash_code(code)):
         audit.record(session, "register", origin=origin, outcome="failure")
         session.commit()
         raise IdentityError("registration_code_invalid")
@@ -214,7 +213,7 @@ def confirm_registration(session: Session, public_id: str | None, code: str, ori
     ).scalar()
     if claimed is None:
         session.rollback()
-        raise IdentityError(_why_not_open(session, this, now))
+        raise IdentityError(_why_not_open(session, public_id, now, still_open="registration_done"))
     try:
         _refuse_taken(session, counted.mobile, counted.resident_id_number)  # taken while the code travelled
         account = Account(mobile=counted.mobile, display_name=counted.real_name, password_hash=counted.password_hash)
@@ -234,13 +233,16 @@ def confirm_registration(session: Session, public_id: str | None, code: str, ori
     return account
 
 
-def _why_not_open(session: Session, this, now: datetime) -> str:
-    row = session.execute(select(_REGISTRATION.confirmed_at, _REGISTRATION.expires_at).where(this)).one_or_none()
+def _why_not_open(session: Session, public_id: str | None, now: datetime, *, still_open: str) -> str:
+    """Why a statement on a registration found nothing to change: made already, expired or never
+    there, or else `still_open` (what the statement's own condition refused)."""
+    row = session.execute(select(_REGISTRATION.confirmed_at, _REGISTRATION.expires_at)
+                          .where(_REGISTRATION.public_id == (public_id or ""))).one_or_none()
     if row is not None and row.confirmed_at is not None:
         return "registration_done"
     if row is None or row.expires_at <= now:
         return "registration_expired"
-    return "registration_code_used_up"
+    return still_open
 
 
 def purge_registrations(session: Session, now: datetime | None = None) -> int:
@@ -262,7 +264,7 @@ def request_password_reset(session: Session, login_name: str, origin: Origin, me
         audit.record(session, "password_reset_request", origin=origin, outcome="unknown_name")
         session.commit()
         return
-    code = f"{secrets.randbelow(1_000_000):06d}"
+    code = _new_code()
     session.add(
         PasswordResetCode(account_id=account.id, code_hash=_hash_code(code), expires_at=utcnow() + RESET_CODE_LIFETIME)
     )

@@ -1,12 +1,13 @@
-"""Lock a secret against guessing after repeated failures, counted in the database so that every
-worker and every address counts together.
+"""Lock a secret against guessing after repeated failures, and limit what may be done to a mobile
+number, counted in the database so that every worker and every address counts together.
 
-Two kinds of key:
+Three kinds of key:
 - a login name as typed at sign-in, whether or not an account has that name, so that a lock-out
   never tells an attacker whether an account exists;
 - a factor an account proves once it is known who is asking (its second factor after its password;
   its password again on the account page), so that guesses spread over many addresses, or made
-  from a session someone has taken over, stop after a handful all the same.
+  from a session someone has taken over, stop after a handful all the same;
+- the codes texted to a mobile number for registrations (`take_use`), whoever asks for them.
 
 Each attempt is counted, and committed, before its secret is checked (`take_attempt`): guesses sent
 all at once each take one of the window's attempts, so no more than `MAX_FAILURES` are ever checked.
@@ -82,7 +83,16 @@ def take_use(session: Session, key: str, now: datetime, *, limit: int, window: t
     """Count one use of `key` (a text sent, say) in the transaction of what it is for: True while
     the window holds at most `limit`. The count stays only if the caller commits; a caller refused
     rolls back, so that only uses made are counted."""
-    return _count(session, key, now, window, unless_locked=False) <= limit
+    counted = _count(session, key, now, window, unless_locked=False)
+    return counted is not None and counted <= limit
+
+
+def purge(session: Session, now: datetime, idle_for: timedelta) -> int:
+    """Delete the keys whose window began over `idle_for` ago and that are not locked: they count
+    nothing any more (the caller commits). `idle_for` must be at least the longest window."""
+    stale = (or_(_THROTTLE.c.first_failure_at.is_(None), _THROTTLE.c.first_failure_at <= now - idle_for),
+             or_(_THROTTLE.c.locked_until.is_(None), _THROTTLE.c.locked_until <= now))
+    return session.execute(delete(_THROTTLE).where(*stale)).rowcount or 0
 
 
 def record_failure(session: Session, key: str, now: datetime) -> bool:

@@ -40,7 +40,7 @@ from portal.extensions import db, limiter
 from portal.identity_numbers import mask_mobile
 from portal.models.base import utcnow
 from portal.urls import safe_local_path
-from portal.web import request_origin
+from portal.web import NO_STORE, request_origin
 
 PENDING_SECOND_FACTOR = "pending_second_factor"
 PENDING_SECOND_FACTOR_SECONDS = 300
@@ -230,11 +230,6 @@ def _registration_message(code: str) -> tuple[str, str]:
     )
 
 
-# The registration pages hold a one-time form token and what was typed: a page the back button
-# brings back from the browser's cache would send a token used already.
-NOT_STORED = {"Cache-Control": "no-store"}
-
-
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
 def register():
@@ -263,7 +258,8 @@ def register():
         else:
             session[PENDING_REGISTRATION] = registration_id
             return redirect(url_for("auth.register_confirm"), 303)
-    return render_template("auth/register.html", form=form), NOT_STORED
+    # It holds a one-time form token and what was typed: the back button must not bring back a copy.
+    return render_template("auth/register.html", form=form), NO_STORE
 
 
 # Refusals that end the code's page: where the person goes, and whether the registration is over.
@@ -306,7 +302,7 @@ def register_confirm():
             start_session(account, acr=ACR_PASSWORD, amr=("pwd",))
             flash(_("Your account is ready."), "success")
             return redirect(url_for("citizen.index"))
-    return render_template("auth/register_confirm.html", form=form, masked_mobile=masked_mobile), NOT_STORED
+    return render_template("auth/register_confirm.html", form=form, masked_mobile=masked_mobile), NO_STORE
 
 
 @bp.post("/register/code")

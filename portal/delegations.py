@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from portal import audit
 from portal.audit import Origin
+from portal.identity_numbers import MOBILE_PATTERN
 from portal.models.account import Account
 from portal.models.base import utcnow
 from portal.models.delegation import Delegation, DelegationStatus
@@ -24,7 +25,7 @@ SCOPES = ("view_cases", "file_applications")
 # How long a delegation may last, in days, as offered on the invitation form.
 DURATIONS = (30, 90, 180, 365, 730)
 MAX_OPEN = 5  # invitations and active delegations one person may have granted at once
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
+MOBILE = re.compile(MOBILE_PATTERN)
 
 
 class DelegationError(Exception):

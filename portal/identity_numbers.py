@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 _WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _CHECK = "10X98765432"
-_SHAPE = re.compile(r"^\d{17}[\dX]$")
+# ASCII digits only (\d takes any script's, and int() reads them) and \Z (`$` allows a final newline):
+# the number is stored and compared as typed once normalised, so one person has one spelling.
+_SHAPE = re.compile(r"^[0-9]{17}[0-9X]\Z")
 
 
 class InvalidResidentId(ValueError):
@@ -24,7 +27,8 @@ def resident_id_check_char(first17: str) -> str:
 
 
 def normalise_resident_id(value: str) -> str:
-    return value.strip().replace(" ", "").upper()
+    """Full-width digits and letters from a Chinese keyboard made plain, spaces left out."""
+    return "".join(unicodedata.normalize("NFKC", value).split()).upper()
 
 
 def validate_resident_id(value: str, today: date | None = None) -> str:

@@ -18,9 +18,7 @@ from auth.oidc.server import presented_client_id, server
 from auth.session import current_account
 from portal.errors import render_error
 from portal.extensions import csrf, db, limiter
-from portal.web import request_origin
-
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+from portal.web import NO_STORE, request_origin
 
 
 @bp.before_app_request

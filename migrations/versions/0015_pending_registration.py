@@ -32,12 +32,10 @@ def upgrade():
     )
     with op.batch_alter_table('pending_registration', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_pending_registration_expires_at'), ['expires_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_pending_registration_mobile'), ['mobile'], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('pending_registration', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_pending_registration_mobile'))
         batch_op.drop_index(batch_op.f('ix_pending_registration_expires_at'))
 
     op.drop_table('pending_registration')

@@ -33,14 +33,17 @@ def deliver_outbox() -> dict:
     return {"texts": texts, "emails": emails}
 
 
-def purge_registrations() -> int:
-    """Delete residents' registrations left unfinished (their details with them) an hour after the
-    code expired."""
-    from auth.services import purge_registrations as purge
+def purge_registrations() -> dict:
+    """Delete residents' registrations, finished or not, an hour after their code expired (the
+    details typed with them), and the counts of attempts and texts whose window is over."""
+    from auth import services, throttle
+    from portal.models.base import utcnow
 
-    count = purge(db.session)
+    now = utcnow()
+    registrations = services.purge_registrations(db.session, now)
+    counts = throttle.purge(db.session, now, idle_for=services.REGISTRATION_TEXTS_WINDOW)
     db.session.commit()
-    return count
+    return {"registrations": registrations, "counts": counts}
 
 
 def escalate_cases() -> dict:

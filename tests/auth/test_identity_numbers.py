@@ -1,3 +1,4 @@
+import re
 from datetime import date
 
 import pytest
@@ -57,3 +58,27 @@ def test_each_kind_of_mistake_has_its_reason(number, code):
 
 def test_masked_number_hides_the_middle():
     assert mask_resident_id("31011719880512123X") == "3101**********123X"
+
+
+def test_a_number_typed_on_a_chinese_keyboard_is_the_same_number():
+    """Full-width digits and X are one person's number spelled another way: made plain, not stored
+    as a second number."""
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in "11010519491231002X")
+    assert validate_resident_id(full_width) == "11010519491231002X"
+    assert validate_resident_id("110105 19491231 002x") == "11010519491231002X"
+
+
+@pytest.mark.parametrize("number", ["١١٠١٠٥١٩٤٩١٢٣١٠٠٢X", "1101051949123100\u0662X"])
+def test_digits_of_other_scripts_are_refused(number):
+    with pytest.raises(InvalidResidentId):
+        validate_resident_id(number)
+
+
+@pytest.mark.parametrize("typed", ["13800000003\n", "１３８００００００03", "13800000003 ", "1380000000"])
+def test_a_mobile_number_is_eleven_ascii_digits_and_nothing_after(typed):
+    from portal import delegations
+    from portal.identity_numbers import MOBILE_PATTERN
+
+    assert re.match(MOBILE_PATTERN, typed) is None
+    assert delegations.MOBILE.match(typed) is None
+    assert re.match(MOBILE_PATTERN, "13800000003")

@@ -247,3 +247,17 @@ def test_any_code_typed_is_answered_without_an_error(app, seeded, code):
     answer = browser.post("/auth/register/confirm", data={"code": code})
     assert answer.status_code in (200, 302, 400)  # 400: a NUL, refused before any view
     assert _accounts(app, mobile) == 0 or code.strip() in _codes_sent(app, mobile)
+
+
+def test_asking_for_a_new_code_after_the_account_was_made_says_so(app, client, seeded):
+    client.post("/auth/register", data=DETAILS)
+    (code,) = _codes_sent(app)
+    with client.session_transaction() as cookie:
+        pending = dict(cookie)
+    _confirm(client, code)
+    with client.session_transaction() as cookie:
+        cookie.clear()
+        cookie.update(pending)
+    _move_back(app, code_sent_at=timedelta(seconds=61))
+    assert client.post("/auth/register/code").headers["Location"] == "/auth/login"
+    assert len(_codes_sent(app)) == 1

@@ -198,3 +198,30 @@ def test_a_first_authenticator_long_after_signing_in_needs_the_password(app, cli
     assert _secret_on_file(app, "13800000001") is None
     turned_on = client.post("/auth/mfa/setup", data={"code": code, "password": DEMO_PASSWORD})
     assert len(re.findall(r"<li>([0-9a-f]{5}-[0-9a-f]{5})</li>", turned_on.get_data(as_text=True))) == 10
+
+
+def test_the_same_app_code_sent_twice_at_once_signs_in_once(app, seeded):
+    """Two requests that both read the authenticator before either wrote: one code, one sign-in."""
+    from sqlalchemy.orm import Session
+
+    from auth import mfa
+    from portal.models import Account
+    from tests.helpers import DEMO_TOTP_SECRET
+
+    with app.app_context(), Session(db.engine) as first, Session(db.engine) as second:
+        officer = [s.scalar(db.select(Account).filter_by(username="officer.jw")) for s in (first, second)]
+        # Read by the second request before the first writes (held, as a request holds what it read).
+        read_before = mfa.credential_of(second, officer[1])
+        code = totp_code(DEMO_TOTP_SECRET)
+        assert mfa.verify(first, officer[0], code) == mfa.TOTP
+        first.commit()
+        assert read_before.last_used_step == 0, "the second request still holds what it read"
+        assert mfa.verify(second, officer[1], code) is None
+
+
+def test_an_app_code_typed_in_full_width_digits_is_taken(client, seeded):
+    from tests.helpers import DEMO_TOTP_SECRET
+
+    client.post("/auth/login", data={"username": "officer.jw", "password": DEMO_PASSWORD})
+    typed = " ".join(chr(ord(digit) + 0xFEE0) for digit in totp_code(DEMO_TOTP_SECRET))
+    assert client.post("/auth/mfa", data={"code": typed}).status_code == 302

@@ -105,3 +105,28 @@ def test_an_attempt_is_not_taken_over_changes_it_would_commit(app_context, now):
         throttle.take_attempt(db.session, throttle.name_key("13800000006"), now)
     db.session.rollback()
     assert db.session.scalar(select(SignInThrottle.id).where(SignInThrottle.name_digest == "0" * 64)) is None
+
+
+def test_texts_to_a_number_are_counted_in_the_transaction_that_sends_them(app_context, now):
+    key = throttle.texts_key("13900000001")
+    window = timedelta(hours=1)
+    assert [throttle.take_use(db.session, key, now, limit=2, window=window) for _ in range(3)] == [True, True, False]
+    db.session.rollback()  # the refused request sends nothing, and nothing of it is counted
+    assert db.session.scalar(select(SignInThrottle.failures).where(SignInThrottle.name_digest == key)) is None
+    assert throttle.take_use(db.session, key, now, limit=2, window=window)
+    db.session.commit()
+    assert throttle.take_use(db.session, key, now + window, limit=1, window=window), "a new window"
+
+
+def test_counts_whose_window_is_over_are_purged_but_not_locks(app_context, now):
+    idle, counting, locked = (throttle.name_key(name) for name in ("idle.name", "counting.name", "locked.name"))
+    throttle.take_attempt(db.session, idle, now - timedelta(hours=2))
+    throttle.take_attempt(db.session, counting, now - timedelta(minutes=5))
+    for _ in range(5):
+        throttle.take_attempt(db.session, locked, now - timedelta(hours=2))
+        throttle.record_failure(db.session, locked, now - timedelta(minutes=10))
+        db.session.commit()
+    assert throttle.purge(db.session, now, idle_for=timedelta(hours=1)) == 1
+    db.session.commit()
+    assert set(db.session.scalars(select(SignInThrottle.name_digest))) >= {counting, locked}
+    assert idle not in set(db.session.scalars(select(SignInThrottle.name_digest)))
