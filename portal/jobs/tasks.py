@@ -41,7 +41,7 @@ def purge_registrations() -> dict:
 
     now = utcnow()
     registrations = services.purge_registrations(db.session, now)
-    counts = throttle.purge(db.session, now, idle_for=services.REGISTRATION_TEXTS_WINDOW)
+    counts = throttle.purge(db.session, now, idle_for=max(throttle.FAILURE_WINDOW, services.REGISTRATION_TEXTS_WINDOW))
     db.session.commit()
     return {"registrations": registrations, "counts": counts}
 

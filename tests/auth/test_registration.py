@@ -2,6 +2,7 @@
 take a number that is not theirs."""
 
 import re
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -41,6 +42,24 @@ def _move_back(app, **columns):
         db.session.commit()
 
 
+def _details_kept(app) -> tuple[str, str, str]:
+    with app.app_context():
+        kept = db.session.scalar(select(PendingRegistration))
+        return kept.real_name, kept.resident_id_number, kept.password_hash
+
+
+@contextmanager
+def _cookie_as_it_was(client):
+    """Run the body, then give the browser back the cookie it had before: a second request sent
+    before the first's answer came back."""
+    with client.session_transaction() as cookie:
+        before = dict(cookie)
+    yield
+    with client.session_transaction() as cookie:
+        cookie.clear()
+        cookie.update(before)
+
+
 def _confirm(client, code: str):
     return client.post("/auth/register/confirm", data={"code": code})
 
@@ -61,9 +80,7 @@ def test_the_account_is_made_only_with_the_code_sent_to_the_number(app, client, 
     assert made.headers["Location"] == "/citizen/"
     assert "3101**********1235" in client.get("/auth/account").get_data(as_text=True)
     assert _accounts(app) == 1
-    with app.app_context():
-        kept = db.session.scalar(select(PendingRegistration))
-        assert kept.resident_id_number == "" and kept.password_hash == "", "the details kept are gone"
+    assert _details_kept(app) == ("", "", ""), "the details kept are gone"
 
     client.post("/auth/logout")
     again = client.post("/auth/register", data=DETAILS)
@@ -176,19 +193,13 @@ def test_the_code_sent_again_after_the_account_was_made_says_so(app, client, see
     """A double click: the browser shows the second answer, which must not say something failed."""
     client.post("/auth/register", data=DETAILS)
     (code,) = _codes_sent(app)
-    with client.session_transaction() as cookie:
-        pending = dict(cookie)
-    assert _confirm(client, code).headers["Location"] == "/citizen/"
-    with client.session_transaction() as cookie:  # the second request carries the cookie the first had
-        cookie.clear()
-        cookie.update(pending)
+    with _cookie_as_it_was(client):
+        assert _confirm(client, code).headers["Location"] == "/citizen/"
     again = _confirm(client, code)
     assert again.headers["Location"] == "/auth/login"
     assert "Your account has been created. Sign in" in client.get("/auth/login").get_data(as_text=True)
     assert _accounts(app) == 1
-    with app.app_context():
-        kept = db.session.scalar(select(PendingRegistration))
-        assert (kept.real_name, kept.resident_id_number, kept.password_hash) == ("", "", ""), "details cleared"
+    assert _details_kept(app) == ("", "", ""), "details cleared"
 
 
 def test_a_code_typed_with_full_width_digits_or_spaces_works(app, client, seeded):
@@ -252,12 +263,8 @@ def test_any_code_typed_is_answered_without_an_error(app, seeded, code):
 def test_asking_for_a_new_code_after_the_account_was_made_says_so(app, client, seeded):
     client.post("/auth/register", data=DETAILS)
     (code,) = _codes_sent(app)
-    with client.session_transaction() as cookie:
-        pending = dict(cookie)
-    _confirm(client, code)
-    with client.session_transaction() as cookie:
-        cookie.clear()
-        cookie.update(pending)
+    with _cookie_as_it_was(client):
+        _confirm(client, code)
     _move_back(app, code_sent_at=timedelta(seconds=61))
     assert client.post("/auth/register/code").headers["Location"] == "/auth/login"
     assert len(_codes_sent(app)) == 1
